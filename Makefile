@@ -1,0 +1,42 @@
+# Every target sets up what it needs: a virtualenv in .venv with the pinned dependencies.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint typecheck spec check-data lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup  ## set up, then serve the API with gunicorn on $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'service:create_app()'
+
+test: setup lint typecheck  ## set up, then run linters, type checks and every test
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check service tests
+	$(BIN)/ruff format --check service tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+spec: setup  ## regenerate openapi/openapi.json from the code
+	$(BIN)/flask --app 'service:create_app' openapi write --format json openapi/openapi.json
+
+check-data: setup  ## validate data/ and print its summary
+	$(BIN)/python -m service.dataset
+
+lock: setup  ## re-pin every dependency in constraints.txt from the installed set
+	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

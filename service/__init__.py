@@ -1,0 +1,29 @@
+"""Twitchlore: lip-twitch omens from folklore, paired with their medical counterpart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import api, docs
+from .config import API_SETTINGS, settings_from_env
+from .dataset import load_dataset
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the application: load and validate the dataset, then register the API.
+
+    ``config`` overrides settings read from the environment (tests use it).
+    A broken dataset raises ``DatasetError`` here, before any request is served.
+    """
+    app = Flask(__name__)
+    app.config.update(API_SETTINGS)
+    app.config.update(settings_from_env())
+    app.config.update(config or {})
+    dataset = load_dataset(Path(app.config["DATA_DIR"]))
+    docs.init_app(app)
+    api.init_app(app, dataset)
+    return app

@@ -1,0 +1,62 @@
+"""Responses serialised once at start-up and served as bytes with their ETag.
+
+The dataset is immutable, so a response body can be built once; each request
+then costs a dictionary look-up. ETags come from the body alone, so they are
+identical across processes and restarts while the data is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, current_app, request
+
+CACHE_HEADERS = {
+    "ETag": {
+        "description": "Strong validator of the body; send it back in If-None-Match.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "Public and cacheable for max-age seconds.",
+        "schema": {"type": "string", "example": "public, max-age=3600"},
+    },
+}
+"""OpenAPI description of the caching headers every prebuilt response carries."""
+
+CONDITIONAL_GET_RESPONSES = {
+    "304": {
+        "description": "Not Modified: the If-None-Match tag (strong or weak) still matches.",
+        "headers": CACHE_HEADERS,
+    }
+}
+"""OpenAPI description of the answer to a conditional GET whose tag matches."""
+
+
+@dataclass(frozen=True)
+class PrebuiltJson:
+    """A JSON body serialised ahead of time, with its strong ETag."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, document: Any) -> PrebuiltJson:
+        """Serialise ``document`` (already dumped by a schema) once."""
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        return cls(body=body, etag=hashlib.sha256(body).hexdigest()[:32])
+
+    def respond(self) -> Response:
+        """Answer the current request, with 304 when ``If-None-Match`` matches.
+
+        Werkzeug compares ``If-None-Match`` weakly, as RFC 9110 requires, so a
+        ``W/"..."`` tag from a compressing proxy also gets a 304.
+        """
+        response = Response(self.body, mimetype="application/json")
+        response.set_etag(self.etag)
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
+        response.make_conditional(request)
+        return response

@@ -1,0 +1,18 @@
+"""The curated dataset: models, loading with validation, and queries.
+
+This package is the domain layer: it knows nothing of Flask or HTTP.
+"""
+
+from .loader import DATA_DIR, DatasetError, load_dataset
+from .models import LIPS, SIDES, URGENCY_SCALE
+from .queries import Dataset
+
+__all__ = [
+    "DATA_DIR",
+    "LIPS",
+    "SIDES",
+    "URGENCY_SCALE",
+    "Dataset",
+    "DatasetError",
+    "load_dataset",
+]

@@ -1,0 +1,186 @@
+"""Immutable domain objects of the curated dataset.
+
+Every collection is a tuple and every object is a frozen dataclass, so the
+dataset cannot change after it has been loaded and validated. References
+between entries are resolved at load time: a reading holds its omen and
+condition objects, not their ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SIDES = ("left", "right")
+LIPS = ("upper", "lower")
+URGENCY_SCALE = ("self_care", "see_doctor", "urgent", "emergency")
+"""Urgency levels, least urgent first; a reading's urgency is one of these."""
+
+SENTIMENTS = ("good", "bad", "neutral", "mixed")
+ATTESTATIONS = ("documented", "low_quality_only")
+CONDITION_CATEGORIES = (
+    "lifestyle",
+    "emotional",
+    "physical",
+    "nutritional",
+    "injury",
+    "infection",
+    "neurological",
+    "endocrine",
+    "genetic",
+    "medication",
+)
+TREATMENT_KINDS = ("prevention", "self_care", "physiotherapy", "medical")
+SOURCE_KINDS = ("medical", "folklore", "general")
+SOURCE_QUALITIES = ("authoritative", "reputable", "low")
+FACE_SIDES = ("one_side", "both_sides", "either")
+CONDITION_ONSETS = ("sudden", "gradual", "either")
+OMEN_SIDES = (*SIDES, "any")
+OMEN_LIPS = (*LIPS, "any")
+OMEN_ONSETS = ("sudden", "gradual", "any")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A page or document that backs entries of the dataset."""
+
+    id: str
+    title: str
+    url: str | None
+    file: str | None
+    publisher: str
+    kind: str
+    quality: str
+    supports: str
+
+
+@dataclass(frozen=True)
+class Tradition:
+    """A culture or body of folklore that omens come from."""
+
+    id: str
+    name: str
+    region: str
+    description: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Omen:
+    """One folklore belief about a lip twitch, from one tradition."""
+
+    id: str
+    tradition: Tradition
+    side: str
+    lip: str
+    onset: str
+    sentiment: str
+    headline: str
+    text: str
+    attestation: str
+    attestation_note: str | None
+    sources: tuple[Source, ...]
+
+    def applies_to(self, side: str, lip: str, sudden: bool) -> bool:
+        """Whether this belief speaks about a twitch of this side, lip and onset."""
+        onset = "sudden" if sudden else "gradual"
+        return (
+            self.side in (side, "any") and self.lip in (lip, "any") and self.onset in (onset, "any")
+        )
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """A symptom that can come with a lip twitch, and how urgent it makes it."""
+
+    id: str
+    name: str
+    description: str
+    urgency: str
+    advice: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """A treatment, physiotherapy exercise, self-care step or preventive measure."""
+
+    id: str
+    name: str
+    kind: str
+    description: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A cause of lip twitching or a condition it can belong to, benign to serious."""
+
+    id: str
+    name: str
+    category: str
+    urgency: str
+    summary: str
+    description: str
+    lip_twitch_link: str
+    face_sides: str
+    onset: str
+    symptoms: tuple[Symptom, ...]
+    treatments: tuple[Treatment, ...]
+    see_doctor_when: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class LikelyCause:
+    """A condition a reading points to, with why it fits that kind of twitch."""
+
+    condition: Condition
+    why: str
+
+
+@dataclass(frozen=True)
+class OmenHalf:
+    """The folklore half of a reading."""
+
+    headline: str
+    meaning: str
+    sentiment: str
+    beliefs: tuple[Omen, ...]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class MedicalHalf:
+    """The medical half of a reading."""
+
+    headline: str
+    explanation: str
+    urgency: str
+    likely_causes: tuple[LikelyCause, ...]
+    red_flags: tuple[str, ...]
+    self_care: tuple[Treatment, ...]
+    when_to_see_doctor: str
+    when_to_call_emergency: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The curated answer for one side, lip and onset: an omen and its medical counterpart."""
+
+    id: str
+    side: str
+    lip: str
+    sudden: bool
+    omen: OmenHalf
+    medical: MedicalHalf
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Metadata of the dataset as a whole."""
+
+    title: str
+    version: str
+    licence: str
+    disclaimer: str

@@ -1,0 +1,136 @@
+"""RFC 9457 problem details for every error the service answers.
+
+One shape for all errors: ``type``, ``title``, ``status``, ``detail`` and,
+where the client's input was wrong, ``errors`` with messages per parameter.
+No traceback or internal path ever reaches the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import marshmallow as ma
+from flask import Response
+from marshmallow import fields
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+logger = logging.getLogger(__name__)
+
+
+class ProblemSchema(ma.Schema):
+    """Problem details (RFC 9457)."""
+
+    type = fields.String(
+        metadata={
+            "description": "A URI reference naming the kind of problem; "
+            "'about:blank' means the HTTP status says it all.",
+            "example": "about:blank",
+        }
+    )
+    title = fields.String(
+        metadata={
+            "description": "Short summary of the problem.",
+            "example": "Unprocessable Content",
+        }
+    )
+    status = fields.Integer(metadata={"description": "The HTTP status code.", "example": 422})
+    detail = fields.String(
+        metadata={
+            "description": "What went wrong in this request, in plain words.",
+            "example": "Query parameter 'side': Must be one of: left, right.",
+        }
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "Messages per parameter, when the request's input was wrong.",
+            "example": {"side": ["Must be one of: left, right."]},
+        },
+    )
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Build an ``application/problem+json`` response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _title(status),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = dict(errors)
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE
+    )
+    response.headers.extend(headers or {})
+    return response
+
+
+def _title(status: int) -> str:
+    if status == HTTPStatus.UNPROCESSABLE_ENTITY:
+        return "Unprocessable Content"  # RFC 9110's name for 422
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_for_http_exception(error: HTTPException) -> Response:
+    """Turn any ``HTTPException`` (including webargs' validation aborts) into problem details."""
+    status = error.code or 500
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    data = getattr(error, "data", None) or {}
+    headers.update(data.get("headers") or {})
+    if status >= 500:
+        original = getattr(error, "original_exception", None)
+        if original is not None:
+            logger.error("unhandled error", exc_info=original)
+        return problem_response(
+            status,
+            "The server could not answer this request. Please try again later.",
+            None,
+            headers,
+        )
+    messages = data.get("messages") or data.get("errors")
+    if messages:
+        errors = _messages_by_parameter(messages)
+        return problem_response(status, _describe(errors), errors, headers)
+    return problem_response(status, data.get("message") or error.description or "", None, headers)
+
+
+def _messages_by_parameter(messages: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Flatten webargs' ``{location: {field: [msg]}}`` to ``{field: [msg]}``."""
+    flat: dict[str, list[str]] = {}
+    for location_or_field, value in messages.items():
+        if isinstance(value, Mapping):
+            for name, field_messages in value.items():
+                flat.setdefault(str(name), []).extend(_strings(field_messages))
+        else:
+            flat.setdefault(str(location_or_field), []).extend(_strings(value))
+    return flat
+
+
+def _strings(messages: Any) -> list[str]:
+    if isinstance(messages, str):
+        return [messages]
+    if isinstance(messages, Mapping):
+        return [m for value in messages.values() for m in _strings(value)]
+    return [m for value in messages for m in _strings(value)]
+
+
+def _describe(errors: Mapping[str, list[str]]) -> str:
+    return " ".join(
+        f"Query parameter '{name}': {' '.join(messages)}" for name, messages in errors.items()
+    )

@@ -1,0 +1,70 @@
+"""Shared fixtures: the app on the shipped dataset, and editable copies of that dataset."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service import create_app
+from service.dataset import DATA_DIR
+
+from .gunicorn_server import running_server
+
+COMBINATIONS = [
+    (side, lip, sudden)
+    for side in ("left", "right")
+    for lip in ("upper", "lower")
+    for sudden in (True, False)
+]
+
+
+@pytest.fixture(scope="session")
+def app() -> Flask:
+    """The service as it runs in production, on the shipped dataset."""
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+EditData = Callable[[str, Callable[[Any], Any]], None]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A private copy of the shipped dataset that a test may break."""
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy)
+    return copy
+
+
+@pytest.fixture
+def edit_data(data_dir: Path) -> Iterator[EditData]:
+    """Rewrite one file of the dataset copy: ``edit_data("omens.yaml", change)``.
+
+    ``change`` receives the parsed document and changes it in place.
+    """
+
+    def edit(name: str, change: Callable[[Any], Any]) -> None:
+        path = data_dir / name
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(document)
+        path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+    yield edit
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The service under gunicorn on a free loopback port; its base URL."""
+    with running_server() as url:
+        yield url

@@ -1,0 +1,108 @@
+"""Bad input gets a 4xx problem-details answer that names the field and allowed values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body = response.get_json(force=True)
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert body["title"] and body["detail"]
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "/service/" not in text
+    assert isinstance(body, dict)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "allowed"),
+    [
+        ("lip=upper", "side", "left, right"),
+        ("side=left", "lip", "upper, lower"),
+        ("side=middle&lip=upper", "side", "left, right"),
+        ("side=LEFT&lip=upper", "side", "left, right"),
+        ("side=&lip=upper", "side", "left, right"),
+        ("side=left&lip=both", "lip", "upper, lower"),
+        ("side=left&lip=upper&sudden=maybe", "sudden", "true, false"),
+        ("side=left&lip=upper&sudden=", "sudden", "true, false"),
+        ("side=left&lip=upper&mood=grumpy", "mood", "side, lip, sudden"),
+        (f"side={'x' * 5000}&lip=upper", "side", "left, right"),
+        ("side=%FF%FE&lip=upper", "side", "left, right"),
+        ("side=left%00&lip=upper", "side", "left, right"),
+    ],
+    ids=[
+        "missing side",
+        "missing lip",
+        "unknown side",
+        "wrong case",
+        "empty side",
+        "unknown lip",
+        "not a boolean",
+        "empty boolean",
+        "unknown parameter",
+        "very long value",
+        "non-UTF-8 bytes",
+        "control byte",
+    ],
+)
+def test_bad_query_names_the_parameter_and_allowed_values(
+    client: FlaskClient, query: str, field: str, allowed: str
+) -> None:
+    """Each kind of bad query parameter gets a 422 naming it and what it may be."""
+    body = assert_problem(client.get(f"/v1/readings?{query}"), 422)
+    assert list(body["errors"]) == [field]
+    assert allowed in body["errors"][field][0]
+    assert f"'{field}'" in body["detail"] and allowed in body["detail"]
+
+
+def test_every_bad_parameter_is_reported_at_once(client: FlaskClient) -> None:
+    """A request with several mistakes hears about all of them in one answer."""
+    body = assert_problem(client.get("/v1/readings?side=up&sudden=perhaps"), 422)
+    assert set(body["errors"]) == {"side", "lip", "sudden"}
+
+
+def test_long_value_is_not_echoed_back(client: FlaskClient) -> None:
+    """The error never repeats the client's value, so a huge value gives a small answer."""
+    response = client.get(f"/v1/readings?side={'x' * 5000}&lip=upper")
+    assert len(response.data) < 1000
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_wrong_method_answers_405_with_allow(client: FlaskClient, method: str) -> None:
+    """Writing to a read-only resource answers 405 and lists the allowed methods (RFC 9110)."""
+    response = client.open("/v1/readings?side=left&lip=upper", method=method)
+    assert_problem(response, 405)
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+
+
+def test_unknown_path_answers_404_problem(client: FlaskClient) -> None:
+    """A path the API does not have answers 404 as problem details."""
+    assert_problem(client.get("/v1/horoscopes"), 404)
+
+
+def test_unexpected_failure_answers_500_without_details(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error answers a plain 500 problem: no traceback, no internal path."""
+    from service.api import readings
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internal detail at /srv/service/x.py")
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    monkeypatch.setattr(readings.Readings, "get", explode)
+    response = app.test_client().get("/v1/readings?side=left&lip=upper")
+    body = assert_problem(response, 500)
+    assert "secret" not in response.get_data(as_text=True)
+    assert body["detail"].startswith("The server could not answer")

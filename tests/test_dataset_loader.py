@@ -1,0 +1,391 @@
+"""The loader refuses a broken dataset with one message naming file, entry and field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.dataset import DatasetError, load_dataset
+from service.dataset.models import Reading
+
+from .conftest import EditData
+
+
+def first(document: list[dict[str, Any]]) -> dict[str, Any]:
+    return document[0]
+
+
+def reading(document: list[dict[str, Any]], side: str, lip: str, sudden: bool) -> dict[str, Any]:
+    return next(r for r in document if (r["side"], r["lip"], r["sudden"]) == (side, lip, sudden))
+
+
+def test_shipped_dataset_loads() -> None:
+    """The dataset in data/ passes every rule."""
+    dataset = load_dataset()
+    assert len(dataset.readings) == 8
+    assert all(isinstance(r, Reading) for r in dataset.readings)
+
+
+def test_loaded_dataset_is_immutable() -> None:
+    """Nothing can change the dataset after loading: objects are frozen, collections tuples."""
+    dataset = load_dataset()
+    with pytest.raises(AttributeError):
+        dataset.readings[0].omen.headline = "changed"  # type: ignore[misc]
+    assert isinstance(dataset.omens, tuple)
+    assert isinstance(dataset.readings[0].medical.red_flags, tuple)
+
+
+def test_checksum_is_stable_and_follows_content(data_dir: Path, edit_data: EditData) -> None:
+    """The checksum is the same for the same files and changes when a file changes."""
+    before = load_dataset(data_dir).checksum
+    assert load_dataset(data_dir).checksum == before
+    edit_data("dataset.yaml", lambda info: info.update(version="9.9.9"))
+    assert load_dataset(data_dir).checksum != before
+
+
+# Each case: (file, change to its parsed document, expected entry, expected field, message part).
+# The entry is None where the mistake is not inside one entry.
+Change = Callable[[Any], Any]
+CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
+    (
+        "missing required field",
+        "omens.yaml",
+        lambda d: first(d).pop("headline"),
+        "@omens.0",
+        "headline",
+        "Missing data for required field",
+    ),
+    (
+        "value outside the allowed set",
+        "omens.yaml",
+        lambda d: first(d).update(sentiment="great"),
+        "@omens.0",
+        "sentiment",
+        "Must be one of: good, bad, neutral, mixed",
+    ),
+    (
+        "field the schema does not know",
+        "conditions.yaml",
+        lambda d: first(d).update(severity="high"),
+        "@conditions.0",
+        "severity",
+        "Unknown field",
+    ),
+    (
+        "id not in kebab-case",
+        "symptoms.yaml",
+        lambda d: first(d).update(id="Facial Droop"),
+        "Facial Droop",
+        "id",
+        "kebab-case",
+    ),
+    (
+        "id used twice",
+        "treatments.yaml",
+        lambda d: d.append(dict(first(d))),
+        "@treatments.0",
+        "id",
+        "used twice",
+    ),
+    (
+        "empty text",
+        "traditions.yaml",
+        lambda d: first(d).update(description=""),
+        "@traditions.0",
+        "description",
+        "Shorter than minimum length 1",
+    ),
+    (
+        "headline too long for a card",
+        "omens.yaml",
+        lambda d: first(d).update(headline="x" * 81),
+        "@omens.0",
+        "headline",
+        "Length must be between 1 and 80",
+    ),
+    (
+        "omen without a source",
+        "omens.yaml",
+        lambda d: first(d).update(sources=[]),
+        "@omens.0",
+        "sources",
+        "Shorter than minimum length 1",
+    ),
+    (
+        "condition without a source",
+        "conditions.yaml",
+        lambda d: first(d).update(sources=[]),
+        "@conditions.0",
+        "sources",
+        "Shorter than minimum length 1",
+    ),
+    (
+        "unknown tradition",
+        "omens.yaml",
+        lambda d: first(d).update(tradition="atlantis"),
+        "@omens.0",
+        "tradition",
+        "unknown tradition 'atlantis' (known: ",
+    ),
+    (
+        "unknown source",
+        "traditions.yaml",
+        lambda d: first(d)["sources"].append("made-up-source"),
+        "@traditions.0",
+        "sources.",
+        "unknown source 'made-up-source'",
+    ),
+    (
+        "unknown symptom",
+        "conditions.yaml",
+        lambda d: first(d).update(symptoms=["third-lip"]),
+        "@conditions.0",
+        "symptoms.0",
+        "unknown symptom 'third-lip'",
+    ),
+    (
+        "unknown treatment",
+        "conditions.yaml",
+        lambda d: first(d).update(treatments=["leeches"]),
+        "@conditions.0",
+        "treatments.0",
+        "unknown treatment 'leeches'",
+    ),
+    (
+        "low-quality belief without a note saying so",
+        "omens.yaml",
+        lambda d: first(d).update(attestation="low_quality_only", attestation_note=None),
+        "@omens.0",
+        "attestation_note",
+        "Required when attestation is low_quality_only",
+    ),
+    (
+        "documented belief backed only by low-quality sources",
+        "omens.yaml",
+        lambda d: first(d).update(attestation="documented", sources=["seed-article"]),
+        "@omens.0",
+        "attestation",
+        "a documented belief needs a source of better than low quality",
+    ),
+    (
+        "source with neither url nor file",
+        "sources.yaml",
+        lambda d: first(d).update(url=None, file=None),
+        "@sources.0",
+        "url",
+        "Give the page's url",
+    ),
+    (
+        "source url that is not a web address",
+        "sources.yaml",
+        lambda d: first(d).update(url="ftp://example.org/x"),
+        "@sources.0",
+        "url",
+        "Not a valid URL",
+    ),
+    (
+        "reading with one belief",
+        "readings.yaml",
+        lambda d: first(d)["omen"].update(beliefs=first(d)["omen"]["beliefs"][:1]),
+        "@readings.0",
+        "omen.beliefs",
+        "Shorter than minimum length 2",
+    ),
+    (
+        "reading whose beliefs share one tradition",
+        "readings.yaml",
+        lambda d: first(d)["omen"].update(beliefs=[first(d)["omen"]["beliefs"][0]] * 2),
+        "@readings.0",
+        "omen.beliefs",
+        "at least 2 traditions",
+    ),
+    (
+        "reading without red flags",
+        "readings.yaml",
+        lambda d: first(d)["medical"].update(red_flags=[]),
+        "@readings.0",
+        "medical.red_flags",
+        "Shorter than minimum length 1",
+    ),
+    (
+        "reading without advice on emergencies",
+        "readings.yaml",
+        lambda d: first(d)["medical"].pop("when_to_call_emergency"),
+        "@readings.0",
+        "medical.when_to_call_emergency",
+        "Missing data for required field",
+    ),
+    (
+        "reading with an urgency off the scale",
+        "readings.yaml",
+        lambda d: first(d)["medical"].update(urgency="whenever"),
+        "@readings.0",
+        "medical.urgency",
+        "Must be one of: self_care, see_doctor, urgent, emergency",
+    ),
+    (
+        "reading citing an unknown condition",
+        "readings.yaml",
+        lambda d: first(d)["medical"]["likely_causes"][0].update(condition="vampirism"),
+        "@readings.0",
+        "medical.likely_causes.0.condition",
+        "unknown condition 'vampirism'",
+    ),
+    (
+        "reading citing an unknown omen",
+        "readings.yaml",
+        lambda d: first(d)["omen"]["beliefs"].append("made-up-omen"),
+        "@readings.0",
+        "omen.beliefs.",
+        "unknown omen 'made-up-omen'",
+    ),
+    (
+        "reading whose sudden flag is a string",
+        "readings.yaml",
+        lambda d: first(d).update(sudden="yes"),
+        "@readings.0",
+        "sudden",
+        "Not a valid boolean",
+    ),
+    (
+        "dataset metadata without a disclaimer",
+        "dataset.yaml",
+        lambda info: info.pop("disclaimer"),
+        None,
+        "disclaimer",
+        "Missing data for required field",
+    ),
+]
+
+
+def _resolve_entry(entry: str | None, documents: dict[str, Any]) -> str | None:
+    """Turn ``@file.N`` into the id of entry N of that file, read before the change."""
+    if entry is None or not entry.startswith("@"):
+        return entry
+    name, position = entry[1:].split(".")
+    return str(documents[name][int(position)]["id"])
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "entry", "field", "message"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_broken_entry_stops_loading_naming_file_entry_and_field(
+    data_dir: Path,
+    edit_data: EditData,
+    file: str,
+    change: Change,
+    entry: str | None,
+    field: str | None,
+    message: str,
+) -> None:
+    """Each rule of the loader rejects a dataset that breaks it, and says where."""
+    import yaml
+
+    before = {
+        path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in data_dir.glob("*.yaml")
+    }
+    edit_data(file, change)
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(data_dir)
+    error = caught.value
+    assert error.file == f"data/{file}"
+    assert error.entry == _resolve_entry(entry, before)
+    if field is not None and field.endswith("."):
+        assert error.field is not None and error.field.startswith(field)
+    else:
+        assert error.field == field
+    assert message in error.message
+    assert str(error).startswith(f"data/{file}: ")
+
+
+def test_belief_must_fit_the_reading(data_dir: Path, edit_data: EditData) -> None:
+    """A reading may only cite omens about its own side, lip and onset."""
+    dataset = load_dataset(data_dir)
+    target = dataset.reading_for("left", "upper", True)
+    misfit = next(o for o in dataset.omens if not o.applies_to("left", "upper", True))
+    edit_data(
+        "readings.yaml",
+        lambda d: reading(d, "left", "upper", True)["omen"]["beliefs"].append(misfit.id),
+    )
+    with pytest.raises(DatasetError, match=rf"entry '{target.id}': field 'omen\.beliefs\.\d+'"):
+        load_dataset(data_dir)
+
+
+def test_every_combination_needs_a_reading(data_dir: Path, edit_data: EditData) -> None:
+    """Removing one of the 8 readings stops loading and names the missing combination."""
+    edit_data(
+        "readings.yaml",
+        lambda d: d.remove(reading(d, "right", "lower", False)),
+    )
+    with pytest.raises(
+        DatasetError,
+        match=r"^data/readings\.yaml: no reading for side=right, lip=lower, sudden=false$",
+    ):
+        load_dataset(data_dir)
+
+
+def test_a_combination_may_have_only_one_reading(data_dir: Path, edit_data: EditData) -> None:
+    """Two readings for one combination are refused, naming both."""
+
+    def duplicate(document: list[dict[str, Any]]) -> None:
+        copy = dict(reading(document, "left", "lower", True), id="left-lower-sudden-again")
+        document.append(copy)
+
+    edit_data("readings.yaml", duplicate)
+    with pytest.raises(
+        DatasetError,
+        match=r"entry 'left-lower-sudden-again': field 'side': a second reading for "
+        r"side=left, lip=lower, sudden=true",
+    ):
+        load_dataset(data_dir)
+
+
+def test_every_source_must_be_cited(data_dir: Path, edit_data: EditData) -> None:
+    """A source that no entry cites is refused: the list of sources stays honest."""
+    edit_data(
+        "sources.yaml",
+        lambda d: d.append(dict(first(d), id="nobody-cites-me")),
+    )
+    with pytest.raises(DatasetError, match=r"entry 'nobody-cites-me': field 'id': no entry cites"):
+        load_dataset(data_dir)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"- id: [unclosed\n", r"^data/omens\.yaml: not valid YAML: .*line 1"),
+        (b"id: a-mapping\n", r"^data/omens\.yaml: must be a YAML list of entries$"),
+        (b"- just a string\n", r"^data/omens\.yaml: entry '#1': must be a mapping of fields$"),
+        (b"- id: x\n  id: y\n", r"^data/omens\.yaml: not valid YAML: .*key 'id' is given twice"),
+        (b"- id: caf\xe9\n", r"^data/omens\.yaml: not UTF-8 text"),
+    ],
+    ids=["syntax error", "not a list", "entry not a mapping", "key given twice", "not UTF-8"],
+)
+def test_unreadable_file_stops_loading(data_dir: Path, content: bytes, message: str) -> None:
+    """A file that is not a YAML list of mappings is refused with its name."""
+    (data_dir / "omens.yaml").write_bytes(content)
+    with pytest.raises(DatasetError, match=message):
+        load_dataset(data_dir)
+
+
+def test_missing_file_stops_loading(data_dir: Path) -> None:
+    """A data file that is not there is named."""
+    (data_dir / "symptoms.yaml").unlink()
+    with pytest.raises(DatasetError, match=r"^data/symptoms\.yaml: file not found$"):
+        load_dataset(data_dir)
+
+
+def test_error_message_is_one_line(data_dir: Path) -> None:
+    """The start-up message fits on one line, whatever the YAML parser said."""
+    (data_dir / "readings.yaml").write_text("- id: x\n  side: [\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(data_dir)
+    assert "\n" not in str(caught.value)
+    assert re.match(r"^data/readings\.yaml: not valid YAML", str(caught.value))

@@ -1,0 +1,52 @@
+"""The app factory: settings, overrides, and refusing to start on a broken dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service import create_app
+from service.config import ConfigError, settings_from_env
+from service.dataset import DATA_DIR, DatasetError
+
+
+def test_factory_uses_the_shipped_dataset_by_default() -> None:
+    """With no settings, the app serves data/ and caches for an hour."""
+    app = create_app()
+    assert app.config["DATA_DIR"] == str(DATA_DIR)
+    assert app.config["CACHE_MAX_AGE"] == 3600
+    assert not app.testing
+
+
+def test_config_argument_overrides_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings passed to create_app win over environment variables."""
+    monkeypatch.setenv("TWITCHLORE_CACHE_MAX_AGE", "60")
+    assert create_app().config["CACHE_MAX_AGE"] == 60
+    assert create_app({"CACHE_MAX_AGE": 5}).config["CACHE_MAX_AGE"] == 5
+
+
+def test_cache_max_age_reaches_the_responses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TWITCHLORE_CACHE_MAX_AGE sets the max-age clients and proxies see."""
+    monkeypatch.setenv("TWITCHLORE_CACHE_MAX_AGE", "120")
+    response = create_app().test_client().get("/v1/readings?side=left&lip=upper")
+    assert response.headers["Cache-Control"] == "public, max-age=120"
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1.5"])
+def test_bad_cache_max_age_stops_start_up(value: str) -> None:
+    """A cache max-age that is not a whole, non-negative number is refused by name."""
+    with pytest.raises(ConfigError, match=rf"^TWITCHLORE_CACHE_MAX_AGE='{value}': must"):
+        settings_from_env({"TWITCHLORE_CACHE_MAX_AGE": value})
+
+
+def test_data_dir_comes_from_the_environment(data_dir: Path) -> None:
+    """TWITCHLORE_DATA_DIR points the service at another copy of the dataset."""
+    assert settings_from_env({"TWITCHLORE_DATA_DIR": str(data_dir)})["DATA_DIR"] == str(data_dir)
+
+
+def test_broken_dataset_stops_the_factory(data_dir: Path) -> None:
+    """The app is never created on a dataset that breaks a rule."""
+    (data_dir / "readings.yaml").write_text("[]\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"^data/readings\.yaml: no reading for side=left"):
+        create_app({"DATA_DIR": str(data_dir)})

@@ -1,0 +1,127 @@
+"""GET /v1/readings answers every combination with its own curated reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from .conftest import COMBINATIONS
+
+URGENCY_SCALE = ["self_care", "see_doctor", "urgent", "emergency"]
+
+
+def get_reading(client: FlaskClient, side: str, lip: str, sudden: bool) -> dict[str, Any]:
+    response = client.get(f"/v1/readings?side={side}&lip={lip}&sudden={str(sudden).lower()}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+@pytest.mark.parametrize(("side", "lip", "sudden"), COMBINATIONS)
+def test_reading_pairs_an_omen_with_its_medical_counterpart(
+    client: FlaskClient, side: str, lip: str, sudden: bool
+) -> None:
+    """Each combination answers with the query echoed, both halves and the disclaimer."""
+    body = get_reading(client, side, lip, sudden)
+    assert body["query"] == {"side": side, "lip": lip, "sudden": sudden}
+    assert set(body) == {"reading_id", "query", "omen", "medical", "disclaimer"}
+
+    omen = body["omen"]
+    assert omen["headline"] and omen["meaning"]
+    assert len(omen["beliefs"]) >= 2
+    assert len({belief["tradition_id"] for belief in omen["beliefs"]}) >= 2
+    assert omen["sources"], "the omen half cites its sources"
+
+    medical = body["medical"]
+    assert medical["urgency"] in URGENCY_SCALE
+    assert medical["likely_causes"] and medical["red_flags"] and medical["self_care"]
+    assert medical["when_to_see_doctor"]
+    assert "emergency" in medical["when_to_call_emergency"].lower()
+    assert medical["sources"]
+    assert "folklore" in body["disclaimer"] and "not medical advice" in body["disclaimer"]
+
+
+def test_every_combination_has_its_own_text(client: FlaskClient) -> None:
+    """No two combinations share a headline or a meaning: each is written by hand."""
+    bodies = [get_reading(client, *combination) for combination in COMBINATIONS]
+    assert len({body["reading_id"] for body in bodies}) == 8
+    assert len({body["omen"]["headline"] for body in bodies}) == 8
+    assert len({body["omen"]["meaning"] for body in bodies}) == 8
+    assert len({body["medical"]["explanation"] for body in bodies}) == 8
+
+
+def test_beliefs_fit_the_side_and_lip_asked_about(client: FlaskClient) -> None:
+    """A reading for the left upper lip never cites an omen about the right side or lower lip."""
+    body = get_reading(client, "left", "upper", False)
+    beliefs = {b["omen_id"] for b in body["omen"]["beliefs"]}
+    right = get_reading(client, "right", "lower", False)
+    right_only = {b["omen_id"] for b in right["omen"]["beliefs"]} - beliefs
+    assert right_only, "the two readings cite different omens"
+
+
+def test_sudden_defaults_to_false(client: FlaskClient) -> None:
+    """Leaving out sudden reads a gradual twitch."""
+    response = client.get("/v1/readings?side=right&lip=upper")
+    assert response.status_code == 200
+    assert response.get_json() == get_reading(client, "right", "upper", False)
+
+
+@pytest.mark.parametrize(
+    ("value", "sudden"), [("true", True), ("1", True), ("false", False), ("0", False)]
+)
+def test_sudden_accepts_true_false_1_and_0(client: FlaskClient, value: str, sudden: bool) -> None:
+    """The boolean forms client generators send are all understood."""
+    response = client.get(f"/v1/readings?side=left&lip=lower&sudden={value}")
+    assert response.get_json()["query"]["sudden"] is sudden
+
+
+def test_reading_links_are_consistent_with_the_causes(client: FlaskClient) -> None:
+    """Every likely cause carries its id, name and an urgency on the documented scale."""
+    for combination in COMBINATIONS:
+        for cause in get_reading(client, *combination)["medical"]["likely_causes"]:
+            assert cause["condition_id"] and cause["name"] and cause["why"]
+            assert cause["urgency"] in URGENCY_SCALE
+
+
+def test_reading_is_cacheable_with_a_strong_etag(client: FlaskClient) -> None:
+    """A reading carries a strong ETag and public Cache-Control with a max-age."""
+    response = client.get("/v1/readings?side=left&lip=upper&sudden=true")
+    etag = response.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert "public" in response.headers["Cache-Control"]
+    assert "max-age=3600" in response.headers["Cache-Control"]
+    other = client.get("/v1/readings?side=left&lip=upper&sudden=false")
+    assert other.headers["ETag"] != etag
+
+
+@pytest.mark.parametrize("weak", [False, True], ids=["strong", "weak"])
+def test_matching_if_none_match_answers_304(client: FlaskClient, weak: bool) -> None:
+    """If-None-Match with the reading's tag, strong or weak, answers 304 with no body."""
+    url = "/v1/readings?side=right&lip=lower&sudden=true"
+    etag = client.get(url).headers["ETag"]
+    sent = f"W/{etag}" if weak else etag
+    response = client.get(url, headers={"If-None-Match": sent})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == etag
+
+
+def test_stale_if_none_match_answers_200(client: FlaskClient) -> None:
+    """A tag that no longer matches gets the full reading."""
+    response = client.get(
+        "/v1/readings?side=right&lip=lower", headers={"If-None-Match": '"not-the-tag"'}
+    )
+    assert response.status_code == 200
+    assert response.get_json()["query"]["side"] == "right"
+
+
+def test_head_answers_like_get_without_a_body(client: FlaskClient) -> None:
+    """HEAD gives the headers of the reading, as HTTP requires."""
+    got = client.get("/v1/readings?side=left&lip=upper")
+    head = client.head("/v1/readings?side=left&lip=upper")
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["ETag"] == got.headers["ETag"]

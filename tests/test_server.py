@@ -1,0 +1,33 @@
+"""The service under gunicorn, started the way `make run` starts it."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+from .gunicorn_server import free_port, start_gunicorn
+
+
+def test_gunicorn_serves_a_reading(server: str) -> None:
+    """The documented curl request gets the paired reading from a real server."""
+    url = f"{server}/v1/readings?side=left&lip=upper&sudden=true"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.status == 200
+        body = json.load(response)
+    assert body["query"] == {"side": "left", "lip": "upper", "sudden": True}
+    assert body["omen"]["beliefs"] and body["medical"]["red_flags"]
+
+
+def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path) -> None:
+    """Start-up on a broken dataset exits non-zero and says file, entry and field, no traceback."""
+    text = (data_dir / "conditions.yaml").read_text(encoding="utf-8")
+    (data_dir / "conditions.yaml").write_text(
+        text.replace("urgency: ", "urgency: someday-", 1), encoding="utf-8"
+    )
+    process = start_gunicorn(free_port(), TWITCHLORE_DATA_DIR=str(data_dir))
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert "Error: data/conditions.yaml: entry '" in stderr
+    assert "field 'urgency': Must be one of: self_care, see_doctor, urgent, emergency." in stderr
+    assert "Traceback" not in stderr
