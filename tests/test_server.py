@@ -15,7 +15,7 @@ def test_gunicorn_serves_a_reading(server: str) -> None:
     with urllib.request.urlopen(url, timeout=5) as response:
         assert response.status == 200
         body = json.load(response)
-    assert body["query"] == {"side": "left", "lip": "upper", "sudden": True}
+    assert body["query"] == {"side": "left", "lip": "upper", "sudden": True, "symptoms": []}
     assert body["omen"]["beliefs"] and body["medical"]["red_flags"]
 
 

@@ -85,9 +85,28 @@ class Api(flask_smorest.Api):
 
 def init_app(app: Flask, dataset: Dataset) -> Api:
     """Create the Api on ``app`` and register every resource's blueprint."""
-    from . import readings
+    from . import (
+        conditions,
+        dataset_info,
+        omens,
+        readings,
+        sources,
+        symptoms,
+        traditions,
+        treatments,
+    )
 
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     app.extensions["twitchlore.dataset"] = dataset
-    readings.init_app(app, api, dataset)
+    for resource in (
+        readings,
+        omens,
+        traditions,
+        conditions,
+        symptoms,
+        treatments,
+        sources,
+        dataset_info,
+    ):
+        resource.init_app(app, api, dataset)
     return api

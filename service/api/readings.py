@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
 from itertools import product
-from typing import Any
 
 import marshmallow as ma
 from flask import Flask, Response, current_app
 from flask.views import MethodView
-from marshmallow import fields, validate
+from marshmallow import fields
+from webargs.fields import DelimitedList
 
-from ..dataset import LIPS, SIDES, URGENCY_SCALE, Dataset
-from ..dataset.models import (
-    ATTESTATIONS,
-    CONDITION_CATEGORIES,
-    SENTIMENTS,
-    SOURCE_QUALITIES,
-    TREATMENT_KINDS,
-    Reading,
-)
+from ..dataset import LIPS, SIDES, Dataset
+from ..dataset.models import CONDITION_CATEGORIES, SENTIMENTS, Reading
 from . import Api, Blueprint, QueryArgsSchema
+from .common import (
+    SourceRefSchema,
+    SymptomRefSchema,
+    TreatmentRefSchema,
+    current_dataset,
+    enum_field,
+    href_field,
+    refuse_unknown,
+    urgency_field,
+)
+from .omens import OmenSummarySchema
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
 
 blp = Blueprint(
@@ -29,37 +35,21 @@ blp = Blueprint(
     description="The paired reading: a lip twitch's omen and its medical counterpart.",
 )
 
-URGENCY_DESCRIPTION = (
-    "How soon to get medical help, on one ordered scale, least urgent first: "
-    "`self_care` < `see_doctor` < `urgent` < `emergency`. "
-    "self_care: usually harmless, the self-care steps are enough unless it persists; "
-    "see_doctor: make an appointment with a doctor; urgent: get medical help the same "
-    "day; emergency: call the local emergency number now."
-)
 PAYLOADS_KEY = "twitchlore.reading_payloads"
-
-
-def _enum(
-    choices: tuple[str, ...], description: str, example: str, attribute: str | None = None
-) -> fields.String:
-    """A documented string field limited to ``choices`` (checked on input, listed in the spec)."""
-    return fields.String(
-        required=True,
-        attribute=attribute,
-        validate=validate.OneOf(choices, error=f"Must be one of: {', '.join(choices)}."),
-        error_messages={"required": f"Missing. Must be one of: {', '.join(choices)}."},
-        metadata={"description": description, "example": example},
-    )
+WITH_SYMPTOMS_KEY = "twitchlore.readings_with_symptoms"
+MAX_SYMPTOMS = 10
+SYMPTOM_CACHE_SIZE = 1024
 
 
 class ReadingQuerySchema(QueryArgsSchema):
-    """Which twitch to read: side of the face, lip, and whether it came on suddenly."""
+    """Which twitch to read: side of the face, lip, onset, and any symptoms with it."""
 
-    side = _enum(SIDES, "Side of the face that twitched, as the person feels it.", "left")
-    lip = _enum(LIPS, "Which lip twitched.", "upper")
+    side = enum_field(
+        SIDES, "Side of the face that twitched, as the person feels it.", "left", required=True
+    )
+    lip = enum_field(LIPS, "Which lip twitched.", "upper", required=True)
     sudden = fields.Boolean(
         load_default=False,
-        dump_default=False,
         truthy={"true", "1"},
         falsy={"false", "0"},
         error_messages={"invalid": "Not a boolean. Must be one of: true, false."},
@@ -69,47 +59,33 @@ class ReadingQuerySchema(QueryArgsSchema):
             "example": True,
         },
     )
-
-
-class SourceRefSchema(ma.Schema):
-    """A source cited by a reading."""
-
-    source_id = fields.String(attribute="id", metadata={"example": "seed-article"})
-    title = fields.String(metadata={"example": "Lip Twitching"})
-    url = fields.String(
-        allow_none=True,
-        metadata={"description": "The page's address; null when the source is a file."},
-    )
-    file = fields.String(
-        allow_none=True,
+    symptoms = DelimitedList(
+        fields.String(),
+        validate=ma.validate.Length(max=MAX_SYMPTOMS, error=f"At most {MAX_SYMPTOMS} symptoms."),
         metadata={
-            "description": "File name of the seed article when it is the source; else null.",
-            "example": "000_acc1385d1cf40fea.txt",
+            "description": "Comma-separated ids from /v1/symptoms that came with the twitch. "
+            "They raise the medical urgency where they call for it and re-rank the "
+            "likely causes; the omen never changes.",
+            "example": ["sudden-facial-droop"],
         },
     )
-    publisher = fields.String(metadata={"example": "Twitchlore seed article"})
-    quality = _enum(SOURCE_QUALITIES, "How far the source can be trusted.", "authoritative")
 
 
-class BeliefSchema(ma.Schema):
+class ReadingQueryEchoSchema(ma.Schema):
+    """The question a reading answers, as the service understood it."""
+
+    side = enum_field(SIDES, "Side of the face.", "left")
+    lip = enum_field(LIPS, "Lip.", "upper")
+    sudden = fields.Boolean(metadata={"example": True})
+    symptoms = fields.List(fields.String(), metadata={"example": ["sudden-facial-droop"]})
+
+
+class BeliefSchema(OmenSummarySchema):
     """One tradition's belief about this kind of twitch."""
 
-    omen_id = fields.String(attribute="id", metadata={"example": "left-side-bad-luck"})
-    tradition_id = fields.String(attribute="tradition.id", metadata={"example": "popular-web"})
+    tradition_id = fields.String(attribute="tradition.id", metadata={"example": "jamaican-folk"})
     tradition = fields.String(
-        attribute="tradition.name", metadata={"example": "Popular superstition"}
-    )
-    headline = fields.String(metadata={"example": "Something bad is coming"})
-    text = fields.String(metadata={"description": "What the belief says, told neutrally."})
-    sentiment = _enum(SENTIMENTS, "Whether the belief foretells good or bad.", "bad")
-    attestation = _enum(
-        ATTESTATIONS,
-        "documented: recorded by a folklore collection, encyclopaedia or reputable "
-        "publication; low_quality_only: found only on low-quality websites.",
-        "documented",
-    )
-    attestation_note = fields.String(
-        allow_none=True, metadata={"description": "Why the attestation is what it is."}
+        attribute="tradition.name", metadata={"example": "Jamaican folk belief (recorded 1896)"}
     )
 
 
@@ -118,7 +94,7 @@ class ReadingOmenSchema(ma.Schema):
 
     headline = fields.String(metadata={"description": "Short text for a card."})
     meaning = fields.String(metadata={"description": "The longer reading of the omen."})
-    sentiment = _enum(SENTIMENTS, "Overall tone of the omen.", "mixed")
+    sentiment = enum_field(SENTIMENTS, "Overall tone of the omen.", "mixed")
     beliefs = fields.List(fields.Nested(BeliefSchema), metadata={"description": "At least two."})
     sources = fields.List(fields.Nested(SourceRefSchema))
 
@@ -128,19 +104,13 @@ class LikelyCauseSchema(ma.Schema):
 
     condition_id = fields.String(attribute="condition.id", metadata={"example": "stress"})
     name = fields.String(attribute="condition.name", metadata={"example": "Stress"})
-    category = _enum(CONDITION_CATEGORIES, "Kind of cause.", "emotional", "condition.category")
-    urgency = _enum(URGENCY_SCALE, URGENCY_DESCRIPTION, "self_care", "condition.urgency")
+    category = enum_field(
+        CONDITION_CATEGORIES, "Kind of cause.", "emotional", attribute="condition.category"
+    )
+    urgency = urgency_field(attribute="condition.urgency")
     summary = fields.String(attribute="condition.summary")
-    why = fields.String(metadata={"description": "Why it fits this side, lip and onset."})
-
-
-class SelfCareStepSchema(ma.Schema):
-    """Something a person can do themselves."""
-
-    treatment_id = fields.String(attribute="id", metadata={"example": "warm-compress"})
-    name = fields.String(metadata={"example": "Warm, damp compress"})
-    kind = _enum(TREATMENT_KINDS, "Kind of step.", "self_care")
-    description = fields.String()
+    why = fields.String(metadata={"description": "Why it fits this twitch."})
+    href = href_field("condition", attribute="condition.id")
 
 
 class ReadingMedicalSchema(ma.Schema):
@@ -148,13 +118,17 @@ class ReadingMedicalSchema(ma.Schema):
 
     headline = fields.String(metadata={"description": "Short text for a card."})
     explanation = fields.String(metadata={"description": "Plain explanation of such a twitch."})
-    urgency = _enum(URGENCY_SCALE, URGENCY_DESCRIPTION, "self_care")
+    urgency = urgency_field()
+    reported_symptoms = fields.List(
+        fields.Nested(SymptomRefSchema),
+        metadata={"description": "The symptoms given in the query, with their advice."},
+    )
     likely_causes = fields.List(fields.Nested(LikelyCauseSchema))
     red_flags = fields.List(
         fields.String(),
         metadata={"description": "Signs that mean a doctor or emergency services."},
     )
-    self_care = fields.List(fields.Nested(SelfCareStepSchema))
+    self_care = fields.List(fields.Nested(TreatmentRefSchema))
     when_to_see_doctor = fields.String()
     when_to_call_emergency = fields.String()
     sources = fields.List(fields.Nested(SourceRefSchema))
@@ -164,7 +138,7 @@ class ReadingSchema(ma.Schema):
     """The paired reading of one lip twitch."""
 
     reading_id = fields.String(metadata={"example": "left-upper-sudden"})
-    query = fields.Nested(ReadingQuerySchema, metadata={"description": "The question, echoed."})
+    query = fields.Nested(ReadingQueryEchoSchema)
     omen = fields.Nested(ReadingOmenSchema)
     medical = fields.Nested(ReadingMedicalSchema)
     disclaimer = fields.String(
@@ -172,25 +146,46 @@ class ReadingSchema(ma.Schema):
     )
 
 
-def _document(reading: Reading, disclaimer: str) -> dict[str, Any]:
-    return {
+def _serialise(reading: Reading, disclaimer: str) -> PrebuiltJson:
+    query = {
+        "side": reading.side,
+        "lip": reading.lip,
+        "sudden": reading.sudden,
+        "symptoms": [symptom.id for symptom in reading.medical.reported_symptoms],
+    }
+    document = {
         "reading_id": reading.id,
-        "query": {"side": reading.side, "lip": reading.lip, "sudden": reading.sudden},
+        "query": query,
         "omen": reading.omen,
         "medical": reading.medical,
         "disclaimer": disclaimer,
     }
+    return PrebuiltJson.of(ReadingSchema().dump(document))
 
 
 def build_payloads(dataset: Dataset) -> dict[tuple[str, str, bool], PrebuiltJson]:
     """Serialise the reading of every side, lip and onset once."""
-    schema = ReadingSchema()
     return {
-        key: PrebuiltJson.of(
-            schema.dump(_document(dataset.reading_for(*key), dataset.info.disclaimer))
-        )
+        key: _serialise(dataset.reading_for(*key), dataset.info.disclaimer)
         for key in product(SIDES, LIPS, (True, False))
     }
+
+
+def _reading_with_symptoms(
+    side: str, lip: str, sudden: bool, symptom_ids: tuple[str, ...]
+) -> PrebuiltJson:
+    dataset = current_dataset()
+    symptoms = [dataset.collection("symptom").get(symptom_id) for symptom_id in symptom_ids]
+    reading = dataset.with_symptoms(dataset.reading_for(side, lip, sudden), symptoms)
+    return _serialise(reading, dataset.info.disclaimer)
+
+
+def _known_symptoms(symptom_ids: Sequence[str]) -> tuple[str, ...]:
+    """The distinct ids in the order given; a 422 naming the allowed ids for an unknown one."""
+    known = current_dataset().collection("symptom").ids()
+    if any(symptom_id not in known for symptom_id in symptom_ids):
+        refuse_unknown("symptoms", known)
+    return tuple(dict.fromkeys(symptom_ids))
 
 
 @blp.route("")
@@ -200,19 +195,30 @@ class Readings(MethodView):
     @blp.doc(operationId="getReading", responses=CONDITIONAL_GET_RESPONSES)
     @blp.arguments(ReadingQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, ReadingSchema, description="The paired reading.", headers=CACHE_HEADERS)
-    def get(self, side: str, lip: str, sudden: bool) -> Response:
+    def get(self, side: str, lip: str, sudden: bool, symptoms: Sequence[str] = ()) -> Response:
         """Read a lip twitch: its omen and its medical counterpart
 
         Give the side of the face and the lip that twitched, and whether it came on
         suddenly. The answer pairs what folklore traditions say such a twitch foretells
         with what usually causes it, what helps, and when to see a doctor or call
-        emergency services. All 8 combinations have their own curated text.
+        emergency services. All 8 combinations have their own curated text. Symptoms
+        that came with the twitch (ids from /v1/symptoms) raise the urgency where they
+        call for it and re-rank the likely causes.
         """
-        payloads: dict[tuple[str, str, bool], PrebuiltJson] = current_app.extensions[PAYLOADS_KEY]
-        return payloads[(side, lip, sudden)].respond()
+        if not symptoms:
+            payloads: dict[tuple[str, str, bool], PrebuiltJson] = current_app.extensions[
+                PAYLOADS_KEY
+            ]
+            return payloads[(side, lip, sudden)].respond()
+        with_symptoms = current_app.extensions[WITH_SYMPTOMS_KEY]
+        prebuilt: PrebuiltJson = with_symptoms(side, lip, sudden, _known_symptoms(symptoms))
+        return prebuilt.respond()
 
 
 def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
     """Build the readings' responses and register the blueprint."""
     app.extensions[PAYLOADS_KEY] = build_payloads(dataset)
+    app.extensions[WITH_SYMPTOMS_KEY] = lru_cache(maxsize=SYMPTOM_CACHE_SIZE)(
+        _reading_with_symptoms
+    )
     api.register_blueprint(blp)

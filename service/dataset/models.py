@@ -162,6 +162,8 @@ class MedicalHalf:
     when_to_see_doctor: str
     when_to_call_emergency: str
     sources: tuple[Source, ...]
+    reported_symptoms: tuple[Symptom, ...] = ()
+    """Symptoms someone reported with the twitch; empty in the curated reading."""
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
+from typing import Any, Generic, TypeVar
 
 from .models import (
+    URGENCY_SCALE,
     Condition,
     DatasetInfo,
+    LikelyCause,
     Omen,
     Reading,
     Source,
@@ -18,6 +23,69 @@ from .models import (
 )
 
 ReadingKey = tuple[str, str, bool]
+Entry = TypeVar("Entry", Source, Tradition, Omen, Symptom, Treatment, Condition)
+
+_WORD = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its accents, so that 'Café' and 'cafe' compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def search_words(query: str) -> tuple[str, ...]:
+    """The folded words of a search query; punctuation separates words."""
+    return tuple(_WORD.findall(fold(query)))
+
+
+def _searchable_text(entry: Any) -> str:
+    """The folded text of every string field of an entry and of the names it links to."""
+    parts: list[str] = []
+    for item in fields(entry):
+        value = getattr(entry, item.name)
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, Tradition):
+            parts.append(value.name)
+    return fold(" ".join(parts))
+
+
+class Collection(Generic[Entry]):
+    """One kind of entry, sorted by id, with look-up by id and word search."""
+
+    def __init__(self, kind: str, entries: Iterable[Entry]) -> None:
+        self.kind = kind
+        self.entries: tuple[Entry, ...] = tuple(sorted(entries, key=lambda e: e.id))
+        self._by_id: Mapping[str, Entry] = MappingProxyType({e.id: e for e in self.entries})
+        self._text: Mapping[str, str] = MappingProxyType(
+            {e.id: _searchable_text(e) for e in self.entries}
+        )
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def ids(self) -> tuple[str, ...]:
+        """Every id, sorted."""
+        return tuple(self._by_id)
+
+    def get(self, entry_id: str) -> Entry:
+        """The entry with ``entry_id``; ``KeyError`` when there is none."""
+        return self._by_id[entry_id]
+
+    def where(self, *tests: Callable[[Entry], bool], words: Sequence[str] = ()) -> list[Entry]:
+        """Entries, in id order, passing every test and containing every search word."""
+        return [
+            entry
+            for entry in self.entries
+            if all(test(entry) for test in tests)
+            and all(word in self._text[entry.id] for word in words)
+        ]
+
+
+def more_urgent(first: str, second: str) -> str:
+    """The more urgent of two levels of ``URGENCY_SCALE``."""
+    return max(first, second, key=URGENCY_SCALE.index)
 
 
 @dataclass(frozen=True)
@@ -34,10 +102,31 @@ class Dataset:
     conditions: tuple[Condition, ...]
     readings: tuple[Reading, ...]
     _readings_by_key: Mapping[ReadingKey, Reading] = field(init=False, repr=False, compare=False)
+    _collections: Mapping[str, Collection[Any]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_key = {(r.side, r.lip, r.sudden): r for r in self.readings}
         object.__setattr__(self, "_readings_by_key", MappingProxyType(by_key))
+        collections = {
+            "source": Collection("source", self.sources),
+            "tradition": Collection("tradition", self.traditions),
+            "omen": Collection("omen", self.omens),
+            "symptom": Collection("symptom", self.symptoms),
+            "treatment": Collection("treatment", self.treatments),
+            "condition": Collection("condition", self.conditions),
+        }
+        object.__setattr__(self, "_collections", MappingProxyType(collections))
+
+    def collection(self, kind: str) -> Collection[Any]:
+        """The collection of one kind: source, tradition, omen, symptom, treatment, condition."""
+        return self._collections[kind]
+
+    def counts(self) -> dict[str, int]:
+        """How many entries of each kind the dataset holds."""
+        return {
+            "readings": len(self.readings),
+            **{f"{kind}s": len(collection) for kind, collection in self._collections.items()},
+        }
 
     def reading_for(self, side: str, lip: str, sudden: bool) -> Reading:
         """Return the curated reading for a twitch of this side, lip and onset.
@@ -49,3 +138,45 @@ class Dataset:
             return self._readings_by_key[(side, lip, sudden)]
         except KeyError:
             raise LookupError(f"no reading for {side} {lip} sudden={sudden}") from None
+
+    def with_symptoms(self, reading: Reading, symptoms: Sequence[Symptom]) -> Reading:
+        """The reading with its medical half adjusted for symptoms that came with the twitch.
+
+        The urgency rises to the most urgent level any symptom calls for (it never
+        falls). Other conditions that can come with the symptoms join the reading's
+        own causes; then causes that can come with more of the symptoms move up, the
+        more urgent first among equals, and the rest keep their curated order.
+        The omen half never changes.
+        """
+        reported = {symptom.id for symptom in symptoms}
+        urgency = reading.medical.urgency
+        for symptom in symptoms:
+            urgency = more_urgent(urgency, symptom.urgency)
+
+        def matches(condition: Condition) -> int:
+            return sum(1 for s in condition.symptoms if s.id in reported)
+
+        def rank(cause: LikelyCause) -> tuple[int, int]:
+            count = matches(cause.condition)
+            return (-count, -URGENCY_SCALE.index(cause.condition.urgency) if count else 0)
+
+        own = reading.medical.likely_causes
+        own_ids = {cause.condition.id for cause in own}
+        extra = [
+            LikelyCause(condition, _why_with(condition, reported))
+            for condition in self.conditions
+            if condition.id not in own_ids and matches(condition)
+        ]
+        ranked = sorted([*own, *extra], key=rank)
+        medical = replace(
+            reading.medical,
+            urgency=urgency,
+            likely_causes=tuple(ranked),
+            reported_symptoms=tuple(symptoms),
+        )
+        return replace(reading, medical=medical)
+
+
+def _why_with(condition: Condition, reported: set[str]) -> str:
+    names = [s.name.lower() for s in condition.symptoms if s.id in reported]
+    return f"{condition.name} can come with: {'; '.join(names)}."

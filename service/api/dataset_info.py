@@ -1,0 +1,79 @@
+"""``/v1/dataset``: what the served dataset is: version, counts, checksum and licence."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Flask, Response, current_app
+from flask.views import MethodView
+from marshmallow import fields
+
+from ..dataset import Dataset
+from . import Api, Blueprint
+from .common import PATHS
+from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
+
+blp = Blueprint(
+    "dataset",
+    __name__,
+    url_prefix="/v1/dataset",
+    description="The curated dataset as a whole.",
+)
+PAYLOAD_KEY = "twitchlore.dataset_payload"
+
+
+class DatasetSchema(ma.Schema):
+    """The served dataset: version, size, checksum and terms."""
+
+    title = fields.String(metadata={"example": "Twitchlore lip-twitch dataset"})
+    version = fields.String(metadata={"example": "1.0.0"})
+    checksum = fields.String(
+        metadata={"description": "SHA-256 of the data files; changes with any edit."}
+    )
+    licence = fields.String(metadata={"description": "Terms of the dataset's text."})
+    disclaimer = fields.String(metadata={"description": "Carried by every reading."})
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Entries of each kind.", "example": {"readings": 8}},
+    )
+    links = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "API paths of each collection.", "example": PATHS},
+    )
+
+
+def dataset_document(dataset: Dataset) -> dict[str, object]:
+    """The dataset's description, as the schema dumps it."""
+    info = dataset.info
+    return {
+        "title": info.title,
+        "version": info.version,
+        "checksum": dataset.checksum,
+        "licence": info.licence,
+        "disclaimer": info.disclaimer,
+        "counts": dataset.counts(),
+        "links": {"readings": "/v1/readings", **{f"{k}s": v for k, v in PATHS.items()}},
+    }
+
+
+@blp.route("")
+class DatasetInfo(MethodView):
+    """The dataset."""
+
+    @blp.doc(operationId="getDataset", responses=CONDITIONAL_GET_RESPONSES)
+    @blp.response(200, DatasetSchema, headers=CACHE_HEADERS)
+    def get(self) -> Response:
+        """Describe the dataset
+
+        Its version, how many entries of each kind it holds, the checksum of its
+        files, its licence and the links to every collection.
+        """
+        payload: PrebuiltJson = current_app.extensions[PAYLOAD_KEY]
+        return payload.respond()
+
+
+def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
+    """Serialise the dataset's description and register the blueprint."""
+    app.extensions[PAYLOAD_KEY] = PrebuiltJson.of(DatasetSchema().dump(dataset_document(dataset)))
+    api.register_blueprint(blp)

@@ -1,0 +1,161 @@
+"""``/v1/omens``: folklore beliefs about lip twitches."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, Response
+from flask.views import MethodView
+from marshmallow import fields
+
+from ..dataset import LIPS, SIDES, Dataset
+from ..dataset.models import ATTESTATIONS, OMEN_LIPS, OMEN_ONSETS, OMEN_SIDES, SENTIMENTS
+from . import Api, Blueprint
+from .common import (
+    LINK_HEADER,
+    Catalogue,
+    Filter,
+    ListQuerySchema,
+    SourceRefSchema,
+    catalogue,
+    current_dataset,
+    enum_field,
+    equal_filters,
+    href_field,
+    id_parameter,
+    page_schema,
+    refuse_unknown,
+    register_catalogue,
+)
+from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
+
+blp = Blueprint(
+    "omens",
+    __name__,
+    url_prefix="/v1/omens",
+    description="Folklore beliefs about lip twitches, each from one tradition, with sources.",
+)
+
+
+class TraditionRefSchema(ma.Schema):
+    """The tradition a belief comes from."""
+
+    tradition_id = fields.String(attribute="id", metadata={"example": "jamaican-folk"})
+    name = fields.String(metadata={"example": "Jamaican folk belief (recorded 1896)"})
+    href = href_field("tradition")
+
+
+class OmenSummarySchema(ma.Schema):
+    """What every view of a belief shows: its words, tone and how well it is attested."""
+
+    omen_id = fields.String(attribute="id", metadata={"example": "jamaica-lips-twitch-kiss"})
+    headline = fields.String(metadata={"description": "Short text for a card (80 characters)."})
+    text = fields.String(metadata={"description": "What the belief says, told neutrally."})
+    sentiment = enum_field(SENTIMENTS, "Whether the belief foretells good or bad.", "good")
+    attestation = enum_field(
+        ATTESTATIONS,
+        "documented: recorded by a folklore collection, encyclopaedia or reputable "
+        "publication; low_quality_only: found only on low-quality websites.",
+        "documented",
+    )
+    attestation_note = fields.String(
+        allow_none=True, metadata={"description": "Why the attestation is what it is."}
+    )
+    href = href_field("omen")
+
+
+class OmenSchema(OmenSummarySchema):
+    """One folklore belief about a lip twitch."""
+
+    tradition = fields.Nested(TraditionRefSchema)
+    side = enum_field(OMEN_SIDES, "Side the belief speaks of; any means either.", "any")
+    lip = enum_field(OMEN_LIPS, "Lip the belief speaks of; any means either.", "any")
+    onset = enum_field(OMEN_ONSETS, "Onset the belief speaks of; any means either.", "any")
+    sources = fields.List(fields.Nested(SourceRefSchema))
+
+
+OmenPageSchema = page_schema(OmenSchema, "Omen")
+
+
+class OmenQuerySchema(ListQuerySchema):
+    """Filters for omens; an omen about any side, lip or onset matches every value."""
+
+    side = enum_field(SIDES, "Only omens about this side (or any side).", "left")
+    lip = enum_field(LIPS, "Only omens about this lip (or either lip).", "upper")
+    sudden = fields.Boolean(
+        truthy={"true", "1"},
+        falsy={"false", "0"},
+        error_messages={"invalid": "Not a boolean. Must be one of: true, false."},
+        metadata={
+            "description": "Only omens about a sudden (true) or gradual (false) twitch, or any.",
+            "example": True,
+        },
+    )
+    tradition = fields.String(
+        metadata={
+            "description": "Only omens of this tradition (an id from /v1/traditions).",
+            "example": "hindu-angasphurana",
+        }
+    )
+    sentiment = enum_field(SENTIMENTS, "Only omens with this sentiment.", "good")
+
+
+def omen_filters(args: Mapping[str, Any]) -> list[Filter]:
+    """Tests for the omens that match the query's filters."""
+    tests: list[Filter] = []
+    if "tradition" in args:
+        traditions = current_dataset().collection("tradition").ids()
+        if args["tradition"] not in traditions:
+            refuse_unknown("tradition", traditions)
+        tests.append(lambda omen: omen.tradition.id == args["tradition"])
+    if "side" in args:
+        tests.append(lambda omen: omen.side in (args["side"], "any"))
+    if "lip" in args:
+        tests.append(lambda omen: omen.lip in (args["lip"], "any"))
+    if "sudden" in args:
+        onset = "sudden" if args["sudden"] else "gradual"
+        tests.append(lambda omen: omen.onset in (onset, "any"))
+    return [*tests, *equal_filters("sentiment")(args)]
+
+
+@blp.route("")
+class Omens(MethodView):
+    """The omens."""
+
+    @blp.doc(operationId="listOmens", responses=CONDITIONAL_GET_RESPONSES)
+    @blp.arguments(OmenQuerySchema, location="query")
+    @blp.response(200, OmenPageSchema, headers={**CACHE_HEADERS, **LINK_HEADER})
+    def get(self, args: dict[str, Any]) -> Response:
+        """List omens
+
+        Filter by the side, lip and onset a belief speaks of, by tradition and by
+        sentiment, and search with `q`. Filters combine. Results are sorted by id.
+        """
+        return catalogue("omen").page(args)
+
+
+@blp.route("/<omen_id>", parameters=id_parameter("omen", "jamaica-lips-twitch-kiss"))
+class OmenItem(MethodView):
+    """One omen."""
+
+    @blp.doc(operationId="getOmen", responses=CONDITIONAL_GET_RESPONSES)
+    @blp.response(200, OmenSchema, headers=CACHE_HEADERS)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, omen_id: str) -> Response:
+        """Get one omen
+
+        The belief, its tradition and the sources that record it.
+        """
+        return catalogue("omen").item(omen_id)
+
+
+def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
+    """Serialise every omen and register the blueprint."""
+    register_catalogue(
+        app,
+        "omen",
+        Catalogue(dataset.collection("omen"), OmenSchema(), OmenPageSchema(), omen_filters),
+    )
+    api.register_blueprint(blp)
