@@ -89,3 +89,15 @@ def test_urgency_scale_is_documented_in_order(spec: dict[str, Any]) -> None:
     urgency = spec["components"]["schemas"]["ReadingMedical"]["properties"]["urgency"]
     assert urgency["enum"] == ["self_care", "see_doctor", "urgent", "emergency"]
     assert "self_care` < `see_doctor` < `urgent` < `emergency" in urgency["description"]
+
+
+def test_lists_document_link_pagination_not_x_pagination(spec: dict[str, Any]) -> None:
+    """Lists document the Link header; flask-smorest's X-Pagination is not in the spec."""
+    text = json.dumps(spec)
+    assert "X-Pagination" not in text and "PaginationMetadata" not in text
+    for path, method, operation in operations(spec):
+        if "page_size" in {p["name"] for p in operation.get("parameters", [])}:
+            headers = operation["responses"]["200"]["headers"]
+            assert {"Link", "ETag", "Cache-Control"} <= set(headers), f"{method} {path}"
+            bound = next(p for p in operation["parameters"] if p["name"] == "page_size")
+            assert bound["schema"]["maximum"] == 100
