@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, docs
+from . import api, docs, edge, ops
 from .config import API_SETTINGS, settings_from_env
 from .dataset import load_dataset
 
@@ -19,11 +19,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``config`` overrides settings read from the environment (tests use it).
     A broken dataset raises ``DatasetError`` here, before any request is served.
     """
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.update(API_SETTINGS)
     app.config.update(settings_from_env())
     app.config.update(config or {})
     dataset = load_dataset(Path(app.config["DATA_DIR"]))
+    ops.init_app(app)
+    edge.init_app(app)
     docs.init_app(app)
-    api.init_app(app, dataset)
+    api.init_app(app, dataset).register_blueprint(ops.blp)
     return app

@@ -9,6 +9,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import limits
+
 from .dataset import DATA_DIR
 
 
@@ -19,25 +21,83 @@ class ConfigError(RuntimeError):
     """
 
 
-def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r}: must be a whole number of seconds") from None
+        raise ConfigError(f"{name}={raw!r}: must be a whole number") from None
     if value < 0:
         raise ConfigError(f"{name}={raw!r}: must not be negative")
     return value
 
 
+def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("true", "1", "yes", "on"):
+        return True
+    if raw.lower() in ("false", "0", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r}: must be true or false")
+
+
+def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    raw = environ.get(name) or default
+    try:
+        limits.parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={raw!r}: must be a rate limit such as '600 per minute' "
+            "or '20/second;600/minute'"
+        ) from None
+    return raw
+
+
+def _storage_uri(environ: Mapping[str, str], name: str, default: str) -> str:
+    raw = environ.get(name) or default
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in ("memory", "redis", "rediss", "redis+unix"):
+        raise ConfigError(f"{name}={raw!r}: must be memory:// or a redis:// URI")
+    return raw
+
+
+def _origins(environ: Mapping[str, str], name: str) -> str | list[str]:
+    raw = (environ.get(name) or "*").strip()
+    if raw == "*":
+        return "*"
+    origins = [origin.strip() for origin in raw.split(",") if origin.strip()]
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+            raise ConfigError(f"{name}: {origin!r} is not an origin such as https://app.example")
+    return origins
+
+
+def _log_level(environ: Mapping[str, str], name: str, default: str) -> str:
+    raw = (environ.get(name) or default).upper()
+    if raw not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"{name}={raw!r}: must be DEBUG, INFO, WARNING or ERROR")
+    return raw
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return the Flask config values this service reads from ``environ``."""
+    """Return the Flask config values this service reads from ``environ``.
+
+    A value the service cannot use raises ``ConfigError`` naming the variable.
+    """
     environ = os.environ if environ is None else environ
     return {
         "DATA_DIR": environ.get("TWITCHLORE_DATA_DIR") or str(DATA_DIR),
-        "CACHE_MAX_AGE": _positive_int(environ, "TWITCHLORE_CACHE_MAX_AGE", 3600),
+        "CACHE_MAX_AGE": _whole_number(environ, "TWITCHLORE_CACHE_MAX_AGE", 3600),
+        "CORS_ORIGINS": _origins(environ, "TWITCHLORE_CORS_ORIGINS"),
+        "RATELIMIT_ENABLED": _boolean(environ, "TWITCHLORE_RATE_LIMIT_ENABLED", True),
+        "RATELIMIT_DEFAULT": _rate_limit(environ, "TWITCHLORE_RATE_LIMIT", "1200 per minute"),
+        "RATELIMIT_STORAGE_URI": _storage_uri(environ, "RATELIMIT_STORAGE_URI", "memory://"),
+        "TRUSTED_PROXIES": _whole_number(environ, "TWITCHLORE_TRUSTED_PROXIES", 0),
+        "LOG_LEVEL": _log_level(environ, "TWITCHLORE_LOG_LEVEL", "INFO"),
     }
 
 

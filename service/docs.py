@@ -15,11 +15,19 @@ ASSETS_URL_PATH = "/docs/static"
 
 
 def init_app(app: Flask) -> None:
-    """Serve Swagger UI's assets under ``/docs/static/``."""
+    """Serve Swagger UI's assets under ``/docs/static/`` and its start script under ``/docs/``.
+
+    The page itself is flask-smorest's, rendered from ``service/templates/swagger_ui.html``,
+    which the app's template folder lets us replace.
+    """
     assets = Blueprint(
         "swagger_ui_assets",
         __name__,
         static_folder=str(SWAGGER_UI_ASSETS),
         static_url_path=ASSETS_URL_PATH,
     )
+    start_script = Blueprint(
+        "swagger_ui_init", __name__, static_folder="static", static_url_path="/docs/app"
+    )
     app.register_blueprint(assets)
+    app.register_blueprint(start_script)

@@ -78,9 +78,13 @@ def problem_response(
     return response
 
 
+RFC_9110_TITLES = {413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Content"}
+"""Reason phrases RFC 9110 renamed; Python's http module still has the older ones."""
+
+
 def _title(status: int) -> str:
-    if status == HTTPStatus.UNPROCESSABLE_ENTITY:
-        return "Unprocessable Content"  # RFC 9110's name for 422
+    if status in RFC_9110_TITLES:
+        return RFC_9110_TITLES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -103,6 +107,12 @@ def problem_for_http_exception(error: HTTPException) -> Response:
             None,
             headers,
         )
+    if status == 429:
+        detail = (
+            f"Too many requests from this client: the limit is {error.description}. "
+            "Try again after the number of seconds in Retry-After."
+        )
+        return problem_response(status, detail, None, headers)
     messages = data.get("messages") or data.get("errors")
     if messages:
         errors = _messages_by_parameter(messages)

@@ -48,7 +48,7 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
         f"--user-data-dir={tmp_path / 'profile'}",
     ):
         options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     try:
         yield driver
@@ -103,3 +103,5 @@ def test_try_it_out_on_readings_shows_a_200(
         if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != origin
     ]
     assert foreign == [], "the docs page must load nothing from another host"
+    refused = [e["message"] for e in browser.get_log("browser") if "Refused to" in e["message"]]
+    assert refused == [], "the docs page runs within its Content-Security-Policy"

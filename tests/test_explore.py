@@ -133,6 +133,7 @@ def test_simple_filters_keep_only_matching_entries(
         ("/v1/treatments?kind=leeches", "kind", "prevention, self_care, physiotherapy, medical"),
         ("/v1/sources?quality=great", "quality", "authoritative, reputable, low"),
         ("/v1/traditions?region=india", "region", "Allowed parameters: q, page, page_size"),
+        ("/v1/dataset?format=xml", "format", "This operation takes no parameters."),
     ],
 )
 def test_unknown_filter_value_is_refused_naming_allowed_values(
@@ -183,11 +184,17 @@ def test_search_needs_every_word(client: FlaskClient) -> None:
     assert body["items"] == [] and body["total_items"] == 0 and body["total_pages"] == 1
 
 
-@pytest.mark.parametrize("q", ["", "!!!", "x" * 101])
+@pytest.mark.parametrize("q", ["", "x" * 101])
 def test_search_rejects_empty_or_overlong_queries(client: FlaskClient, q: str) -> None:
-    """q must hold a word and at most 100 characters."""
+    """q must hold from 1 to 100 characters."""
     body = assert_problem(client.get(f"/v1/omens?q={q}"), 422)
     assert "q" in body["errors"]
+
+
+def test_search_without_words_filters_nothing(client: FlaskClient) -> None:
+    """Punctuation is not a word: a q of only punctuation leaves the list whole."""
+    body = get_json(client, "/v1/omens?q=%21%3F")
+    assert body["total_items"] == len(DATASET.omens)
 
 
 # --- Pagination --------------------------------------------------------------------------

@@ -50,3 +50,43 @@ def test_broken_dataset_stops_the_factory(data_dir: Path) -> None:
     (data_dir / "readings.yaml").write_text("[]\n", encoding="utf-8")
     with pytest.raises(DatasetError, match=r"^data/readings\.yaml: no reading for side=left"):
         create_app({"DATA_DIR": str(data_dir)})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TWITCHLORE_RATE_LIMIT", "lots", "must be a rate limit such as '600 per minute'"),
+        ("TWITCHLORE_RATE_LIMIT_ENABLED", "maybe", "must be true or false"),
+        ("RATELIMIT_STORAGE_URI", "mysql://db", "must be memory:// or a redis:// URI"),
+        ("TWITCHLORE_TRUSTED_PROXIES", "two", "must be a whole number"),
+        ("TWITCHLORE_CORS_ORIGINS", "app.example", "is not an origin such as https://app.example"),
+        ("TWITCHLORE_LOG_LEVEL", "chatty", "must be DEBUG, INFO, WARNING or ERROR"),
+    ],
+)
+def test_bad_setting_stops_start_up_naming_the_variable(
+    variable: str, value: str, message: str
+) -> None:
+    """Each setting's bad value is refused with the variable's name and what it must be."""
+    with pytest.raises(ConfigError, match=variable) as caught:
+        settings_from_env({variable: value})
+    assert message in str(caught.value)
+
+
+def test_settings_are_read_from_the_environment() -> None:
+    """Every variable in the README's table reaches the app's settings."""
+    settings = settings_from_env(
+        {
+            "TWITCHLORE_RATE_LIMIT": "10/second",
+            "TWITCHLORE_RATE_LIMIT_ENABLED": "false",
+            "RATELIMIT_STORAGE_URI": "redis://localhost:6379/0",
+            "TWITCHLORE_TRUSTED_PROXIES": "1",
+            "TWITCHLORE_CORS_ORIGINS": "https://a.example, https://b.example",
+            "TWITCHLORE_LOG_LEVEL": "warning",
+        }
+    )
+    assert settings["RATELIMIT_DEFAULT"] == "10/second"
+    assert settings["RATELIMIT_ENABLED"] is False
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://localhost:6379/0"
+    assert settings["TRUSTED_PROXIES"] == 1
+    assert settings["CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
+    assert settings["LOG_LEVEL"] == "WARNING"

@@ -19,15 +19,16 @@ def test_gunicorn_serves_a_reading(server: str) -> None:
     assert body["omen"]["beliefs"] and body["medical"]["red_flags"]
 
 
-def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path) -> None:
+def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path, tmp_path: Path) -> None:
     """Start-up on a broken dataset exits non-zero and says file, entry and field, no traceback."""
     text = (data_dir / "conditions.yaml").read_text(encoding="utf-8")
     (data_dir / "conditions.yaml").write_text(
         text.replace("urgency: ", "urgency: someday-", 1), encoding="utf-8"
     )
-    process = start_gunicorn(free_port(), TWITCHLORE_DATA_DIR=str(data_dir))
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode != 0
-    assert "Error: data/conditions.yaml: entry '" in stderr
-    assert "field 'urgency': Must be one of: self_care, see_doctor, urgent, emergency." in stderr
-    assert "Traceback" not in stderr
+    log = tmp_path / "gunicorn.log"
+    process = start_gunicorn(free_port(), log, TWITCHLORE_DATA_DIR=str(data_dir))
+    assert process.wait(timeout=30) != 0
+    output = log.read_text(encoding="utf-8")
+    assert "Error: data/conditions.yaml: entry '" in output
+    assert "field 'urgency': Must be one of: self_care, see_doctor, urgent, emergency." in output
+    assert "Traceback" not in output

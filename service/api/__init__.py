@@ -7,7 +7,7 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask import Flask, Response
+from flask import Flask, Request, Response
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
@@ -29,8 +29,26 @@ Errors are RFC 9457 problem details (`application/problem+json`).
 """
 
 
+ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    405: {
+        "Allow": {"description": "The methods the resource allows.", "schema": {"type": "string"}}
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer"},
+        }
+    },
+}
+"""Headers that come with some error statuses (RFC 9110)."""
+
+
 class StrictQueryParser(FlaskParser):
-    """Parses query strings rejecting unknown parameters, rather than silently dropping them."""
+    """Parses query strings strictly: unknown or repeated parameters are refused.
+
+    webargs would drop unknown parameters and keep the first of repeated ones;
+    both hide a client's mistake, so both are errors here.
+    """
 
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
@@ -38,11 +56,38 @@ class StrictQueryParser(FlaskParser):
         "querystring": ma.RAISE,
     }
 
+    def load_querystring(self, req: Request, schema: ma.Schema) -> Any:
+        """The query arguments, after refusing any parameter given more than once."""
+        repeated = {
+            name: [f"Given {len(values)} times. Give it once."]
+            for name, values in req.args.lists()
+            if len(values) > 1
+        }
+        if repeated:
+            flask_smorest.abort(400, errors={"query": repeated})
+        return super().load_querystring(req, schema)
+
+
+STANDARD_ERRORS = ((406, "NOT_ACCEPTABLE"), (429, "TOO_MANY_REQUESTS"))
+"""Errors any API operation can answer, documented on each of them."""
+
 
 class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest blueprint using the strict query parser."""
+    """An API blueprint: strict query parser, and the standard errors documented."""
 
     ARGUMENTS_PARSER = StrictQueryParser()
+
+    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Any:
+        """flask-smorest's ``response``, also documenting 406 and 429 on the operation."""
+        document_success = super().response(status_code, schema, **kwargs)
+
+        def decorator(view: Any) -> Any:
+            view = document_success(view)
+            for status, name in STANDARD_ERRORS:
+                view = self.alt_response(status, response=name)(view)
+            return view
+
+        return decorator
 
 
 class QueryArgsSchema(ma.Schema):
@@ -51,10 +96,12 @@ class QueryArgsSchema(ma.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = ", ".join(self.fields)
-        self.error_messages = {
-            **self.error_messages,
-            "unknown": f"Unknown parameter. Allowed parameters: {allowed}.",
-        }
+        unknown = (
+            f"Unknown parameter. Allowed parameters: {allowed}."
+            if allowed
+            else "Unknown parameter. This operation takes no parameters."
+        )
+        self.error_messages = {**self.error_messages, "unknown": unknown}
 
 
 class Api(flask_smorest.Api):
@@ -76,6 +123,8 @@ class Api(flask_smorest.Api):
             response: dict[str, Any] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
+            if status in ERROR_HEADERS:
+                response["headers"] = ERROR_HEADERS[status]
             prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
         default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
@@ -102,8 +151,10 @@ def init_app(app: Flask, dataset: Dataset) -> Api:
         traditions,
         treatments,
     )
+    from .common import known_ids_as_enum
 
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))
     app.extensions["twitchlore.dataset"] = dataset
     for resource in (
         readings,

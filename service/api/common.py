@@ -146,19 +146,50 @@ class TreatmentRefSchema(ma.Schema):
     href = href_field("treatment")
 
 
+class KnownId(validate.Validator):
+    """Accepts only the ids of one kind of entry that the served dataset holds.
+
+    The spec lists them as an ``enum`` (see ``known_ids_as_enum``), so the
+    allowed values are documented and checked in one place.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(self, value: str) -> str:
+        collection = current_dataset().collection(self.kind)
+        if not collection.has(value):
+            raise ma.ValidationError(f"Must be one of: {', '.join(collection.ids())}.")
+        return value
+
+
+def known_ids_as_enum(dataset: Dataset) -> Callable[..., dict[str, Any]]:
+    """An apispec attribute function documenting ``KnownId`` fields as the dataset's ids."""
+
+    def known_ids_enum(converter: Any, field: fields.Field[Any], **_: Any) -> dict[str, Any]:
+        for validator in field.validators:
+            if isinstance(validator, KnownId):
+                return {"enum": list(dataset.collection(validator.kind).ids())}
+        return {}
+
+    return known_ids_enum
+
+
+def known_id_field(kind: str, description: str, example: str) -> fields.String:
+    """A query parameter holding the id of one ``kind`` of entry in the dataset."""
+    return fields.String(
+        validate=KnownId(kind), metadata={"description": description, "example": example}
+    )
+
+
 # --- Search and pagination -------------------------------------------------------------
-
-
-def _has_words(value: str) -> None:
-    if not search_words(value):
-        raise ma.ValidationError("Must contain at least one letter or digit.")
 
 
 class ListQuerySchema(QueryArgsSchema):
     """Search and pagination, shared by every list."""
 
     q = fields.String(
-        validate=[validate.Length(min=1, max=MAX_QUERY_LENGTH), _has_words],
+        validate=validate.Length(min=1, max=MAX_QUERY_LENGTH),
         metadata={
             "description": "Search words: an entry matches when its names and texts contain "
             "every word, ignoring case and accents.",
@@ -299,12 +330,6 @@ def catalogue(kind: str) -> Catalogue:
     """The catalogue of one kind, for the running app."""
     found: Catalogue = current_app.extensions[CATALOGUES_KEY][kind]
     return found
-
-
-def refuse_unknown(parameter: str, allowed: Sequence[str]) -> None:
-    """Refuse a filter value that is not one of the dataset's ids, naming the allowed ones."""
-    message = f"Unknown id. Must be one of: {', '.join(allowed)}."
-    abort(422, errors={"query": {parameter: [message]}})
 
 
 def id_parameter(kind: str, example: str) -> list[dict[str, Any]]:

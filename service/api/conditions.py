@@ -22,13 +22,12 @@ from .common import (
     SymptomRefSchema,
     TreatmentRefSchema,
     catalogue,
-    current_dataset,
     enum_field,
     equal_filters,
     href_field,
     id_parameter,
+    known_id_field,
     page_schema,
-    refuse_unknown,
     register_catalogue,
     urgency_field,
 )
@@ -71,12 +70,10 @@ class ConditionQuerySchema(ListQuerySchema):
 
     category = enum_field(CONDITION_CATEGORIES, "Only conditions of this kind.", "neurological")
     urgency = enum_field(URGENCY_SCALE, "Only conditions with this urgency.", "see_doctor")
-    symptom = fields.String(
-        metadata={
-            "description": "Only conditions that can come with this symptom "
-            "(an id from /v1/symptoms).",
-            "example": "sudden-facial-droop",
-        }
+    symptom = known_id_field(
+        "symptom",
+        "Only conditions that can come with this symptom (an id from /v1/symptoms).",
+        "sudden-facial-droop",
     )
 
 
@@ -84,9 +81,6 @@ def condition_filters(args: Mapping[str, Any]) -> list[Filter]:
     """Tests for the conditions that match the query's filters."""
     tests: list[Filter] = []
     if "symptom" in args:
-        symptoms = current_dataset().collection("symptom").ids()
-        if args["symptom"] not in symptoms:
-            refuse_unknown("symptom", symptoms)
         tests.append(lambda condition: any(s.id == args["symptom"] for s in condition.symptoms))
     return [*tests, *equal_filters("category", "urgency")(args)]
 

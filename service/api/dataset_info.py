@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import fields
 
 from ..dataset import Dataset
-from . import Api, Blueprint
+from . import Api, Blueprint, QueryArgsSchema
 from .common import PATHS
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
 
@@ -62,8 +62,9 @@ class DatasetInfo(MethodView):
     """The dataset."""
 
     @blp.doc(operationId="getDataset", responses=CONDITIONAL_GET_RESPONSES)
+    @blp.arguments(QueryArgsSchema, location="query")
     @blp.response(200, DatasetSchema, headers=CACHE_HEADERS)
-    def get(self) -> Response:
+    def get(self, _: dict[str, object]) -> Response:
         """Describe the dataset
 
         Its version, how many entries of each kind it holds, the checksum of its

@@ -20,13 +20,12 @@ from .common import (
     ListQuerySchema,
     SourceRefSchema,
     catalogue,
-    current_dataset,
     enum_field,
     equal_filters,
     href_field,
     id_parameter,
+    known_id_field,
     page_schema,
-    refuse_unknown,
     register_catalogue,
 )
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
@@ -93,11 +92,8 @@ class OmenQuerySchema(ListQuerySchema):
             "example": True,
         },
     )
-    tradition = fields.String(
-        metadata={
-            "description": "Only omens of this tradition (an id from /v1/traditions).",
-            "example": "hindu-angasphurana",
-        }
+    tradition = known_id_field(
+        "tradition", "Only omens of this tradition (an id from /v1/traditions).", "jamaican-folk"
     )
     sentiment = enum_field(SENTIMENTS, "Only omens with this sentiment.", "good")
 
@@ -106,9 +102,6 @@ def omen_filters(args: Mapping[str, Any]) -> list[Filter]:
     """Tests for the omens that match the query's filters."""
     tests: list[Filter] = []
     if "tradition" in args:
-        traditions = current_dataset().collection("tradition").ids()
-        if args["tradition"] not in traditions:
-            refuse_unknown("tradition", traditions)
         tests.append(lambda omen: omen.tradition.id == args["tradition"])
     if "side" in args:
         tests.append(lambda omen: omen.side in (args["side"], "any"))

@@ -16,13 +16,13 @@ from ..dataset import LIPS, SIDES, Dataset
 from ..dataset.models import CONDITION_CATEGORIES, SENTIMENTS, Reading
 from . import Api, Blueprint, QueryArgsSchema
 from .common import (
+    KnownId,
     SourceRefSchema,
     SymptomRefSchema,
     TreatmentRefSchema,
     current_dataset,
     enum_field,
     href_field,
-    refuse_unknown,
     urgency_field,
 )
 from .omens import OmenSummarySchema
@@ -60,8 +60,10 @@ class ReadingQuerySchema(QueryArgsSchema):
         },
     )
     symptoms = DelimitedList(
-        fields.String(),
-        validate=ma.validate.Length(max=MAX_SYMPTOMS, error=f"At most {MAX_SYMPTOMS} symptoms."),
+        fields.String(validate=KnownId("symptom")),
+        validate=ma.validate.Length(
+            min=1, max=MAX_SYMPTOMS, error=f"From 1 to {MAX_SYMPTOMS} symptoms, comma-separated."
+        ),
         metadata={
             "description": "Comma-separated ids from /v1/symptoms that came with the twitch. "
             "They raise the medical urgency where they call for it and re-rank the "
@@ -180,14 +182,6 @@ def _reading_with_symptoms(
     return _serialise(reading, dataset.info.disclaimer)
 
 
-def _known_symptoms(symptom_ids: Sequence[str]) -> tuple[str, ...]:
-    """The distinct ids in the order given; a 422 naming the allowed ids for an unknown one."""
-    known = current_dataset().collection("symptom").ids()
-    if any(symptom_id not in known for symptom_id in symptom_ids):
-        refuse_unknown("symptoms", known)
-    return tuple(dict.fromkeys(symptom_ids))
-
-
 @blp.route("")
 class Readings(MethodView):
     """The reading of one twitch."""
@@ -211,7 +205,8 @@ class Readings(MethodView):
             ]
             return payloads[(side, lip, sudden)].respond()
         with_symptoms = current_app.extensions[WITH_SYMPTOMS_KEY]
-        prebuilt: PrebuiltJson = with_symptoms(side, lip, sudden, _known_symptoms(symptoms))
+        distinct = tuple(dict.fromkeys(symptoms))
+        prebuilt: PrebuiltJson = with_symptoms(side, lip, sudden, distinct)
         return prebuilt.respond()
 
 

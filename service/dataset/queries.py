@@ -69,6 +69,10 @@ class Collection(Generic[Entry]):
         """Every id, sorted."""
         return tuple(self._by_id)
 
+    def has(self, entry_id: str) -> bool:
+        """Whether an entry has ``entry_id``."""
+        return entry_id in self._by_id
+
     def get(self, entry_id: str) -> Entry:
         """The entry with ``entry_id``; ``KeyError`` when there is none."""
         return self._by_id[entry_id]

@@ -1,0 +1,120 @@
+"""CORS for browser apps and per-client rate limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from service import create_app
+
+from .test_bad_input import assert_problem
+
+READING = "/v1/readings?side=left&lip=upper"
+EXPOSED = {
+    "ETag",
+    "Link",
+    "Retry-After",
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+}
+
+
+def make_client(**config: Any) -> FlaskClient:
+    return create_app({"TESTING": True, **config}).test_client()
+
+
+# --- CORS -------------------------------------------------------------------------------
+
+
+def test_any_origin_gets_a_wildcard_and_the_headers_it_needs(client: FlaskClient) -> None:
+    """Browser apps anywhere may read the API: '*', not an echoed origin, with headers exposed."""
+    response = client.get(READING, headers={"Origin": "https://horoscope.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = {h.strip() for h in response.headers["Access-Control-Expose-Headers"].split(",")}
+    assert exposed >= EXPOSED
+    assert "Origin" not in response.headers.get("Vary", "")
+
+
+def test_preflight_is_answered(client: FlaskClient) -> None:
+    """A CORS preflight for GET with If-None-Match is allowed and cacheable for a day."""
+    response = client.options(
+        "/v1/omens",
+        headers={
+            "Origin": "https://horoscope.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match, X-Request-ID",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+    allowed = response.headers["Access-Control-Allow-Headers"].lower()
+    assert "if-none-match" in allowed and "x-request-id" in allowed
+    assert response.headers["Access-Control-Max-Age"] == "86400"
+
+
+def test_configured_origins_are_the_only_ones_allowed() -> None:
+    """With a list of origins, only those are allowed, echoed, with Vary: Origin."""
+    client = make_client(CORS_ORIGINS=["https://app.example"])
+    allowed = client.get(READING, headers={"Origin": "https://app.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "Origin" in allowed.headers["Vary"]
+    other = client.get(READING, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+# --- Rate limits -------------------------------------------------------------------------
+
+
+def test_every_api_response_carries_rate_limit_headers() -> None:
+    """Clients can see their limit and what is left of it on each answer."""
+    client = make_client(RATELIMIT_DEFAULT="5 per minute")
+    first = client.get(READING)
+    assert first.headers["X-RateLimit-Limit"] == "5"
+    assert first.headers["X-RateLimit-Remaining"] == "4"
+    assert "X-RateLimit-Reset" in first.headers
+    assert "Retry-After" not in first.headers
+
+
+def test_over_the_limit_is_a_429_problem_with_retry_after() -> None:
+    """Past the limit a client gets 429 problem details saying when to retry."""
+    client = make_client(RATELIMIT_DEFAULT="3 per minute")
+    statuses = [client.get(READING).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    response = client.get(READING)
+    body = assert_problem(response, 429)
+    assert "3 per 1 minute" in body["detail"]
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+
+
+def test_probes_docs_and_preflights_are_not_limited() -> None:
+    """Health checks, metrics, docs and CORS preflights never use up a client's requests."""
+    client = make_client(RATELIMIT_DEFAULT="1 per minute")
+    for url in ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json") * 3:
+        assert client.get(url).status_code == 200, url
+    for _ in range(3):
+        client.options(
+            READING, headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"}
+        )
+    assert client.get(READING).status_code == 200
+
+
+def test_rate_limiting_can_be_switched_off() -> None:
+    """With rate limiting disabled, no request is refused."""
+    client = make_client(RATELIMIT_DEFAULT="1 per minute", RATELIMIT_ENABLED=False)
+    assert [client.get(READING).status_code for _ in range(5)] == [200] * 5
+
+
+@pytest.mark.parametrize(("proxies", "separate"), [(0, False), (1, True)])
+def test_forwarded_for_counts_only_behind_trusted_proxies(proxies: int, separate: bool) -> None:
+    """X-Forwarded-For names the client only when trusted proxies are configured."""
+    client = make_client(RATELIMIT_DEFAULT="1 per minute", TRUSTED_PROXIES=proxies)
+    first = client.get(READING, headers={"X-Forwarded-For": "203.0.113.1"})
+    second = client.get(READING, headers={"X-Forwarded-For": "203.0.113.2"})
+    assert first.status_code == 200
+    assert (second.status_code == 200) is separate
