@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256s
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck spec check-data lock clean
+.PHONY: setup run test lint typecheck spec check-data container-test lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ test: setup lint typecheck  ## set up, then run linters, type checks and every t
 lint: setup
 	$(BIN)/ruff check service tests
 	$(BIN)/ruff format --check service tests
+	$(BIN)/hadolint Dockerfile
 
 typecheck: setup
 	$(BIN)/mypy
@@ -34,6 +35,10 @@ spec: setup  ## regenerate openapi/openapi.json from the code
 
 check-data: setup  ## validate data/ and print its summary
 	$(BIN)/python -m service.dataset
+
+container-test: setup  ## build the image with buildah, run it, check /healthz and a reading (root)
+	$(BIN)/hadolint Dockerfile
+	bash scripts/container-test.sh
 
 lock: setup  ## re-pin every dependency in constraints.txt from the installed set
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

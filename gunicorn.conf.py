@@ -15,6 +15,9 @@ errorlog = "-"
 # Above the app's own bounds (2 KiB query, 8 KiB headers), so those answer as problem details.
 limit_request_line = 8190
 limit_request_field_size = 16380
+# No runtime control socket: nothing here uses gunicornc, and in the container the
+# non-root user has no home directory to put it in.
+control_socket_disable = True
 
 # Prometheus metrics from every worker process: each writes to files in this directory.
 # It must exist before the app is imported, and start empty.
