@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256s
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck spec check-data container-test lock clean
+.PHONY: setup run test lint typecheck spec check-data container-test bench soak lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ test: setup lint typecheck  ## set up, then run linters, type checks and every t
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check service tests
-	$(BIN)/ruff format --check service tests
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
 	$(BIN)/hadolint Dockerfile
 
 typecheck: setup
@@ -39,6 +39,12 @@ check-data: setup  ## validate data/ and print its summary
 container-test: setup  ## build the image with buildah, run it, check /healthz and a reading (root)
 	$(BIN)/hadolint Dockerfile
 	bash scripts/container-test.sh
+
+bench: setup  ## the service against a bare Flask hello-world under gunicorn, with wrk (prints figures)
+	$(BIN)/python bench/bench.py
+
+soak: setup  ## 2 workers at ~80 % of capacity for 10 minutes: errors and memory (not in make test)
+	$(BIN)/python bench/soak.py
 
 lock: setup  ## re-pin every dependency in constraints.txt from the installed set
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, docs, edge, ops
+from . import api, docs, edge, front, ops
 from .config import API_SETTINGS, settings_from_env
 from .dataset import load_dataset
 
@@ -24,8 +24,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings_from_env())
     app.config.update(config or {})
     dataset = load_dataset(Path(app.config["DATA_DIR"]))
-    ops.init_app(app)
-    edge.init_app(app)
+    access_log = ops.init_app(app)
+    limiter = edge.init_app(app)
     docs.init_app(app)
     api.init_app(app, dataset).register_blueprint(ops.blp)
+    front.install(app, limiter, access_log)
     return app

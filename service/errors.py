@@ -109,7 +109,7 @@ def problem_for_http_exception(error: HTTPException) -> Response:
         )
     if status == 429:
         detail = (
-            f"Too many requests from this client: the limit is {error.description}. "
+            f"Too many requests from this client: the limit is {data.get('message')}. "
             "Try again after the number of seconds in Retry-After."
         )
         return problem_response(status, detail, None, headers)

@@ -7,11 +7,12 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, TextIO
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -26,6 +27,7 @@ from prometheus_client import (
 )
 
 from .dataset import Dataset
+from .edge import RATE_LIMITER_KEY, ClientRateLimiter
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -58,7 +60,9 @@ DATASET_INFO = Gauge(
     multiprocess_mode="max",
 )
 
-access_log = logging.getLogger("twitchlore.access")
+ENDPOINT_KEY = "twitchlore.endpoint"
+ROUTE_KEY = "twitchlore.route"
+"""Where Flask leaves the matched endpoint and route for the front door's metrics and log."""
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -79,50 +83,90 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str) -> None:
-    """Send the service's logs to stderr as JSON lines."""
+class AccessLog:
+    """Writes one JSON line per request, in the format of ``JsonLogFormatter``.
+
+    It writes to the log handler's stream itself: the logging module's records,
+    filters and formatters would cost more than the request they describe.
+    """
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self._lock = threading.Lock()
+
+    def write(
+        self, method: str, route: str | None, status: int, seconds: float, request_id: str
+    ) -> None:
+        """Log one answered request."""
+        if not self.enabled:
+            return
+        line = json.dumps(
+            {
+                "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "level": "INFO",
+                "logger": "twitchlore.access",
+                "message": "request",
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "request_id": request_id,
+                "pid": os.getpid(),
+            }
+        )
+        with self._lock:
+            self.stream.write(line + "\n")
+
+
+def configure_logging(level: str) -> AccessLog:
+    """Send the service's logs to stderr as JSON lines; return the request log."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLogFormatter())
-    logger = logging.getLogger("twitchlore")
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
-    logger.propagate = False
-    service_errors = logging.getLogger("service")
-    service_errors.handlers[:] = [handler]
-    service_errors.propagate = False
+    for name in ("twitchlore", "service"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+    return AccessLog(sys.stderr, logging.getLogger("twitchlore").isEnabledFor(logging.INFO))
 
 
-def start_request() -> None:
-    """Note when the request started and which id it carries (the client's, or a new one)."""
-    g.started = time.perf_counter()
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
+class RequestMetrics:
+    """Counts and times answered requests, reusing each label set's child metric."""
+
+    def __init__(self) -> None:
+        self._counters: dict[tuple[str, str, str], Any] = {}
+        self._timers: dict[tuple[str, str], Any] = {}
+
+    def record(self, endpoint: str, method: str, status: int, seconds: float) -> None:
+        """Add one request to the counter and the latency histogram."""
+        key = (endpoint, method, str(status))
+        counter = self._counters.get(key)
+        if counter is None:
+            counter = self._counters[key] = REQUESTS.labels(*key)
+        counter.inc()
+        timer = self._timers.get(key[:2])
+        if timer is None:
+            timer = self._timers[key[:2]] = LATENCY.labels(endpoint, method)
+        timer.observe(seconds)
 
 
-def finish_request(response: Response) -> Response:
-    """Echo the request id, add security headers, count the request and log one line."""
-    request_id = g.get("request_id") or uuid.uuid4().hex
-    response.headers[REQUEST_ID_HEADER] = request_id
+def new_request_id(given: str | None) -> str:
+    """The client's X-Request-ID when usable, otherwise a new 32-hex-digit id."""
+    if given and _VALID_REQUEST_ID.match(given):
+        return given
+    return uuid.uuid4().hex
+
+
+def add_security_headers(response: Response) -> Response:
+    """Security headers on every Flask answer, and the endpoint for metrics and logs."""
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Content-Security-Policy"] = (
         DOCS_CSP if request.endpoint == DOCS_ENDPOINT else JSON_CSP
     )
-    duration = time.perf_counter() - g.get("started", time.perf_counter())
-    endpoint = request.endpoint or "unmatched"
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
-    LATENCY.labels(endpoint, request.method).observe(duration)
-    access_log.info(
-        "request",
-        extra={
-            "method": request.method,
-            "route": request.url_rule.rule if request.url_rule else None,
-            "status": response.status_code,
-            "duration_ms": round(duration * 1000, 3),
-            "request_id": request_id,
-            "pid": os.getpid(),
-        },
-    )
+    request.environ[ENDPOINT_KEY] = request.endpoint
+    request.environ[ROUTE_KEY] = request.url_rule.rule if request.url_rule else None
     return response
 
 
@@ -174,8 +218,8 @@ class Readiness(MethodView):
         503 otherwise, so a load balancer sends traffic elsewhere.
         """
         dataset: Dataset = current_app.extensions["twitchlore.dataset"]
-        limiters = current_app.extensions.get("limiter", ())
-        storage_ok = all(limiter.storage.check() for limiter in limiters)
+        limiter: ClientRateLimiter = current_app.extensions[RATE_LIMITER_KEY]
+        storage_ok = limiter.storage_reachable()
         body = {
             "status": "ready" if storage_ok else "unavailable",
             "dataset_version": dataset.info.version,
@@ -218,12 +262,7 @@ def _registry() -> CollectorRegistry:
     return registry
 
 
-def init_app(app: Flask) -> None:
-    """Install request ids, JSON logs, metrics and security headers on every request.
-
-    Call it first, so every other hook's answers (errors included) are counted and logged.
-    The probes are the blueprint ``blp``, registered with the API.
-    """
-    configure_logging(app.config["LOG_LEVEL"])
-    app.before_request(start_request)
-    app.after_request(finish_request)
+def init_app(app: Flask) -> AccessLog:
+    """Add security headers to every answer and set up JSON logs; return the request log."""
+    app.after_request(add_security_headers)
+    return configure_logging(app.config["LOG_LEVEL"])

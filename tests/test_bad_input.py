@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from service import create_app
 
 PROBLEM = "application/problem+json"
 
@@ -91,17 +92,15 @@ def test_unknown_path_answers_404_problem(client: FlaskClient) -> None:
     assert_problem(client.get("/v1/horoscopes"), 404)
 
 
-def test_unexpected_failure_answers_500_without_details(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unexpected_failure_answers_500_without_details(monkeypatch: pytest.MonkeyPatch) -> None:
     """An unexpected error answers a plain 500 problem: no traceback, no internal path."""
     from service.api import readings
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internal detail at /srv/service/x.py")
 
-    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     monkeypatch.setattr(readings.Readings, "get", explode)
+    app = create_app({"PROPAGATE_EXCEPTIONS": False})
     response = app.test_client().get("/v1/readings?side=left&lip=upper")
     body = assert_problem(response, 500)
     assert "secret" not in response.get_data(as_text=True)

@@ -118,3 +118,17 @@ def test_forwarded_for_counts_only_behind_trusted_proxies(proxies: int, separate
     second = client.get(READING, headers={"X-Forwarded-For": "203.0.113.2"})
     assert first.status_code == 200
     assert (second.status_code == 200) is separate
+
+
+def test_several_limits_all_apply_and_headers_show_the_tightest() -> None:
+    """With a per-second and a per-minute limit, the one closest to running out is shown."""
+    client = make_client(RATELIMIT_DEFAULT="100 per minute;2 per hour")
+    first = client.get(READING)
+    assert (first.headers["X-RateLimit-Limit"], first.headers["X-RateLimit-Remaining"]) == (
+        "2",
+        "1",
+    )
+    client.get(READING)
+    refused = client.get(READING)
+    body = assert_problem(refused, 429)
+    assert "2 per 1 hour" in body["detail"]

@@ -1,0 +1,11 @@
+"""The yardstick: a bare Flask "hello" endpoint, served by gunicorn like the service."""
+
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/hello")
+def hello() -> str:
+    """Answer a fixed text, as cheaply as Flask allows."""
+    return "hello"

@@ -1,0 +1,160 @@
+"""Repeated GETs are answered from kept copies, exactly as Flask answers them the first time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from service import create_app
+from service.front import AnswerCache, CachedAnswer, FrontDoor
+
+from .test_ops import metric
+
+URLS = [
+    "/v1/readings?side=left&lip=upper&sudden=true",
+    "/v1/readings?side=left&lip=upper&symptoms=loss-of-taste",
+    "/v1/omens?page_size=5&side=right",
+    "/v1/conditions/stroke",
+    "/v1/dataset",
+]
+PER_REQUEST = {"X-Request-ID", "X-RateLimit-Remaining", "Date"}
+
+
+def fresh_client(**config: Any) -> FlaskClient:
+    return create_app({"TESTING": True, **config}).test_client()
+
+
+def front_door(client: FlaskClient) -> FrontDoor:
+    front = client.application.wsgi_app
+    assert isinstance(front, FrontDoor)
+    return front
+
+
+def stable_headers(response: TestResponse) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k not in PER_REQUEST}
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_repeat_is_answered_from_the_copy_identically(url: str) -> None:
+    """The second answer comes from the kept copy, with the first one's status, headers and body."""
+    client = fresh_client()
+    first = client.get(url)
+    assert len(front_door(client).cache._answers) == 1
+    second = client.get(url)
+    assert second.status_code == first.status_code == 200
+    assert second.data == first.data
+    assert stable_headers(second) == stable_headers(first)
+
+
+@pytest.mark.parametrize("weak", [False, True])
+def test_not_modified_from_the_copy_matches_flasks(weak: bool) -> None:
+    """A 304 from the copy has the headers Flask's 304 has."""
+    url = URLS[2]
+    flask_client, front_client = fresh_client(), fresh_client()
+    etag = front_client.get(url).headers["ETag"]
+    sent = {"If-None-Match": f"W/{etag}" if weak else etag}
+    from_flask = flask_client.get(url, headers=sent)
+    from_copy = front_client.get(url, headers=sent)
+    assert from_flask.status_code == from_copy.status_code == 304
+    assert stable_headers(from_copy) == stable_headers(from_flask)
+    assert from_copy.data == b""
+
+
+def test_head_from_the_copy_has_headers_and_no_body() -> None:
+    """HEAD of a kept answer gives its headers, Content-Length included, and no body."""
+    client = fresh_client()
+    got = client.get(URLS[0])
+    head = client.head(URLS[0])
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == str(len(got.data))
+
+
+def test_each_answer_has_its_own_request_id_and_rate_count() -> None:
+    """Kept answers still carry a new request id and the client's current count."""
+    client = fresh_client(RATELIMIT_DEFAULT="10 per minute")
+    answers = [client.get(URLS[3]) for _ in range(3)]
+    assert len({a.headers["X-Request-ID"] for a in answers}) == 3
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["9", "8", "7"]
+
+
+def test_rate_limit_counts_answers_from_the_copy() -> None:
+    """Repeats from the copy use up the limit like any request, then get a 429."""
+    client = fresh_client(RATELIMIT_DEFAULT="2 per minute")
+    assert [client.get(URLS[3]).status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Accept": "text/html"}, 406),
+        ({"X-Padding": "y" * 9000}, 431),
+    ],
+    ids=["unacceptable Accept", "huge headers"],
+)
+def test_unusual_requests_still_get_flasks_rules(headers: dict[str, str], status: int) -> None:
+    """A kept answer is never given to a request that Flask would refuse."""
+    client = fresh_client()
+    client.get(URLS[0])
+    assert client.get(URLS[0], headers=headers).status_code == status
+
+
+def test_body_on_a_repeat_still_gets_a_413() -> None:
+    """A request with a body goes to Flask even when its URL has a kept answer."""
+    client = fresh_client()
+    client.get(URLS[0])
+    assert client.get(URLS[0], data=b"x" * 5000).status_code == 413
+
+
+def test_errors_are_not_kept() -> None:
+    """Only successful answers are kept; an error is worked out each time."""
+    client = fresh_client()
+    for _ in range(2):
+        assert client.get("/v1/omens/none").status_code == 404
+    assert front_door(client).cache._answers == {}
+
+
+def test_answers_from_the_copy_are_counted_and_logged(capsys: pytest.CaptureFixture[str]) -> None:
+    """Metrics and the request log see every answer, kept or not."""
+    client = fresh_client()
+    labels = {"endpoint": "conditions.ConditionItem", "method": "GET", "status": "200"}
+    before = metric(
+        client.get("/metrics").get_data(as_text=True), "twitchlore_http_requests_total", **labels
+    )
+    capsys.readouterr()
+    for _ in range(3):
+        client.get(URLS[3])
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    routes = [line["route"] for line in lines if line["logger"] == "twitchlore.access"]
+    assert routes == ["/v1/conditions/<condition_id>"] * 3
+    after = metric(
+        client.get("/metrics").get_data(as_text=True), "twitchlore_http_requests_total", **labels
+    )
+    assert after - before == 3
+
+
+def test_cache_keeps_within_its_byte_budget() -> None:
+    """The least recently used answers go first once the budget is spent."""
+    cache = AnswerCache(budget_bytes=800)
+
+    def answer(size: int) -> CachedAnswer:
+        return CachedAnswer([], [], b"x" * size, None, "e", None)
+
+    for n in range(10):
+        cache.put(("path", str(n)), answer(100))
+    assert cache.size <= 800
+    assert cache.get(("path", "0")) is None and cache.get(("path", "9")) is not None
+    cache.put(("too", "big"), answer(500))
+    assert cache.get(("too", "big")) is None, "one answer may not take most of the budget"
+
+
+def test_configured_origins_keep_one_copy_per_origin() -> None:
+    """With a list of origins, each Origin gets its own answer (CORS headers differ)."""
+    client = fresh_client(CORS_ORIGINS=["https://a.example", "https://b.example"])
+    for origin in ("https://a.example", "https://b.example", "https://c.example") * 2:
+        response = client.get(URLS[3], headers={"Origin": origin})
+        allowed = response.headers.get("Access-Control-Allow-Origin")
+        assert allowed == (None if origin == "https://c.example" else origin)
