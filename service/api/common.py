@@ -321,9 +321,10 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
-def register_catalogue(app: Flask, kind: str, catalogue: Catalogue) -> None:
-    """Make a kind's catalogue available to its views."""
-    app.extensions.setdefault(CATALOGUES_KEY, {})[kind] = catalogue
+def serve_catalogue(app: Flask, api: Any, blueprint: Any, catalogue_: Catalogue) -> None:
+    """Make a kind's catalogue available to its views, and register its blueprint."""
+    app.extensions.setdefault(CATALOGUES_KEY, {})[catalogue_.collection.kind] = catalogue_
+    api.register_blueprint(blueprint)
 
 
 def catalogue(kind: str) -> Catalogue:

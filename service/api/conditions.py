@@ -28,7 +28,7 @@ from .common import (
     id_parameter,
     known_id_field,
     page_schema,
-    register_catalogue,
+    serve_catalogue,
     urgency_field,
 )
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
@@ -119,14 +119,7 @@ class ConditionItem(MethodView):
 
 def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
     """Serialise every condition and register the blueprint."""
-    register_catalogue(
-        app,
-        "condition",
-        Catalogue(
-            dataset.collection("condition"),
-            ConditionSchema(),
-            ConditionPageSchema(),
-            condition_filters,
-        ),
+    catalogue_ = Catalogue(
+        dataset.collection("condition"), ConditionSchema(), ConditionPageSchema(), condition_filters
     )
-    api.register_blueprint(blp)
+    serve_catalogue(app, api, blp, catalogue_)

@@ -26,7 +26,7 @@ from .common import (
     id_parameter,
     known_id_field,
     page_schema,
-    register_catalogue,
+    serve_catalogue,
 )
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
 
@@ -146,9 +146,5 @@ class OmenItem(MethodView):
 
 def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
     """Serialise every omen and register the blueprint."""
-    register_catalogue(
-        app,
-        "omen",
-        Catalogue(dataset.collection("omen"), OmenSchema(), OmenPageSchema(), omen_filters),
-    )
-    api.register_blueprint(blp)
+    catalogue_ = Catalogue(dataset.collection("omen"), OmenSchema(), OmenPageSchema(), omen_filters)
+    serve_catalogue(app, api, blp, catalogue_)

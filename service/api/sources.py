@@ -21,7 +21,7 @@ from .common import (
     equal_filters,
     id_parameter,
     page_schema,
-    register_catalogue,
+    serve_catalogue,
 )
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
 
@@ -82,14 +82,10 @@ class SourceItem(MethodView):
 
 def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
     """Serialise every source and register the blueprint."""
-    register_catalogue(
-        app,
-        "source",
-        Catalogue(
-            dataset.collection("source"),
-            SourceSchema(),
-            SourcePageSchema(),
-            equal_filters("kind", "quality"),
-        ),
+    catalogue_ = Catalogue(
+        dataset.collection("source"),
+        SourceSchema(),
+        SourcePageSchema(),
+        equal_filters("kind", "quality"),
     )
-    api.register_blueprint(blp)
+    serve_catalogue(app, api, blp, catalogue_)

@@ -21,7 +21,7 @@ from .common import (
     equal_filters,
     id_parameter,
     page_schema,
-    register_catalogue,
+    serve_catalogue,
 )
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
 
@@ -89,14 +89,10 @@ class SymptomItem(MethodView):
 
 def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
     """Serialise every symptom and register the blueprint."""
-    register_catalogue(
-        app,
-        "symptom",
-        Catalogue(
-            dataset.collection("symptom"),
-            SymptomSchema(),
-            SymptomPageSchema(),
-            equal_filters("urgency"),
-        ),
+    catalogue_ = Catalogue(
+        dataset.collection("symptom"),
+        SymptomSchema(),
+        SymptomPageSchema(),
+        equal_filters("urgency"),
     )
-    api.register_blueprint(blp)
+    serve_catalogue(app, api, blp, catalogue_)

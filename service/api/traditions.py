@@ -21,7 +21,7 @@ from .common import (
     href_field,
     id_parameter,
     page_schema,
-    register_catalogue,
+    serve_catalogue,
 )
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
 
@@ -83,14 +83,7 @@ class TraditionItem(MethodView):
 
 def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
     """Serialise every tradition and register the blueprint."""
-    register_catalogue(
-        app,
-        "tradition",
-        Catalogue(
-            dataset.collection("tradition"),
-            TraditionSchema(),
-            TraditionPageSchema(),
-            equal_filters(),
-        ),
+    catalogue_ = Catalogue(
+        dataset.collection("tradition"), TraditionSchema(), TraditionPageSchema(), equal_filters()
     )
-    api.register_blueprint(blp)
+    serve_catalogue(app, api, blp, catalogue_)

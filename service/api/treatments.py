@@ -22,7 +22,7 @@ from .common import (
     equal_filters,
     id_parameter,
     page_schema,
-    register_catalogue,
+    serve_catalogue,
 )
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
 
@@ -81,14 +81,10 @@ class TreatmentItem(MethodView):
 
 def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
     """Serialise every treatment and register the blueprint."""
-    register_catalogue(
-        app,
-        "treatment",
-        Catalogue(
-            dataset.collection("treatment"),
-            TreatmentSchema(),
-            TreatmentPageSchema(),
-            equal_filters("kind"),
-        ),
+    catalogue_ = Catalogue(
+        dataset.collection("treatment"),
+        TreatmentSchema(),
+        TreatmentPageSchema(),
+        equal_filters("kind"),
     )
-    api.register_blueprint(blp)
+    serve_catalogue(app, api, blp, catalogue_)
