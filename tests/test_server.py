@@ -32,3 +32,13 @@ def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path, tmp_p
     assert "Error: data/conditions.yaml: entry '" in output
     assert "field 'urgency': Must be one of: self_care, see_doctor, urgent, emergency." in output
     assert "Traceback" not in output
+
+
+def test_bad_setting_stops_gunicorn_with_one_clear_line(tmp_path: Path) -> None:
+    """A setting the service cannot use stops start-up naming the variable, no traceback."""
+    log = tmp_path / "gunicorn.log"
+    process = start_gunicorn(free_port(), log, TWITCHLORE_RATE_LIMIT="lots")
+    assert process.wait(timeout=30) != 0
+    output = log.read_text(encoding="utf-8")
+    assert "Error: TWITCHLORE_RATE_LIMIT='lots': must be a rate limit" in output
+    assert "Traceback" not in output
