@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import Flask, Response, request
 from flask_cors import CORS
 from flask_smorest import abort
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 MAX_QUERY_STRING = 2048
 MAX_HEADER_BYTES = 8192
@@ -109,7 +112,7 @@ def check_request_bounds() -> None:
         abort(431, message=f"The request headers are larger than {MAX_HEADER_BYTES} bytes.")
     if (request.content_length or 0) > MAX_BODY_BYTES:
         abort(413, message="This API takes no request body.")
-    if request.path.startswith(API_PREFIX) and not _accepts_json():
+    if request.path.startswith(API_PREFIX) and not accepts_json(request.headers.get("Accept", "")):
         abort(406, message="This API answers application/json; send Accept: application/json.")
 
 
@@ -120,9 +123,14 @@ def header_bytes(environ: dict[str, object]) -> int:
     )
 
 
-def _accepts_json() -> bool:
-    accept = request.accept_mimetypes
-    return not accept.provided or any(accept.quality(kind) > 0 for kind in JSON_TYPES)
+@lru_cache(maxsize=256)
+def accepts_json(accept: str) -> bool:
+    """Whether an Accept header admits a JSON answer; an empty one admits anything.
+
+    Clients send a handful of distinct Accept values, so each is parsed once.
+    """
+    mimetypes = parse_accept_header(accept, MIMEAccept)
+    return not mimetypes.provided or any(mimetypes.quality(kind) > 0 for kind in JSON_TYPES)
 
 
 def _vary_on_origin(response: Response) -> Response:

@@ -5,7 +5,7 @@ and one JSON log line here, whichever way it is answered. The dataset is immutab
 successful GET of the API is the same bytes every time: the first one goes through Flask
 and is kept; repeats are answered from the copy, with the same headers, ETag and 304
 handling, at a fraction of the cost. Anything unusual (another method, a body, an
-uncommon Accept, conditional headers other than If-None-Match, a refused client) goes
+Accept without JSON, conditional headers other than If-None-Match, a refused client) goes
 through Flask, which has the full rules.
 """
 
@@ -21,7 +21,7 @@ from flask import Flask
 from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .edge import MAX_HEADER_BYTES, REFUSAL_KEY, ClientRateLimiter, header_bytes
+from .edge import MAX_HEADER_BYTES, REFUSAL_KEY, ClientRateLimiter, accepts_json, header_bytes
 from .ops import (
     ENDPOINT_KEY,
     REQUEST_ID_HEADER,
@@ -46,7 +46,6 @@ PER_REQUEST_HEADERS = frozenset(
         "server",
     }
 )
-FAST_ACCEPTS = frozenset({"", "*/*", "application/json"})
 SLOW_PATH_HEADERS = (
     "HTTP_IF_MODIFIED_SINCE",
     "HTTP_IF_UNMODIFIED_SINCE",
@@ -142,7 +141,7 @@ class FrontDoor:
         return (
             environ["REQUEST_METHOD"] in ("GET", "HEAD")
             and REFUSAL_KEY not in environ
-            and environ.get("HTTP_ACCEPT", "") in FAST_ACCEPTS
+            and accepts_json(environ.get("HTTP_ACCEPT", ""))
             and environ.get("CONTENT_LENGTH", "") in ("", "0")
             and not any(name in environ for name in SLOW_PATH_HEADERS)
             and header_bytes(environ) <= MAX_HEADER_BYTES

@@ -158,3 +158,20 @@ def test_configured_origins_keep_one_copy_per_origin() -> None:
         response = client.get(URLS[3], headers={"Origin": origin})
         allowed = response.headers.get("Access-Control-Allow-Origin")
         assert allowed == (None if origin == "https://c.example" else origin)
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/json, text/plain, */*", "text/html, application/json;q=0.9"]
+)
+def test_any_accept_admitting_json_is_answered_from_the_copy(accept: str) -> None:
+    """Common clients' Accept values (axios sends the first) get the kept copy, not Flask."""
+    client = fresh_client()
+    first = client.get(URLS[3], headers={"Accept": accept})
+    front = front_door(client)
+
+    def flask_must_not_be_called(*args: object) -> list[bytes]:
+        raise AssertionError("the repeat went to Flask")
+
+    front.app = flask_must_not_be_called
+    repeat = client.get(URLS[3], headers={"Accept": accept})
+    assert repeat.status_code == 200 and repeat.data == first.data
