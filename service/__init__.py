@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, docs, edge, front, ops
+from . import docs, edge, front, ops, state
+from .api import resources
 from .config import API_SETTINGS, settings_from_env
 from .dataset import load_dataset
 
@@ -27,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     access_log = ops.init_app(app)
     limiter = edge.init_app(app)
     docs.init_app(app)
-    api.init_app(app, dataset).register_blueprint(ops.blp)
+    catalogues = resources.init_app(app, dataset, ops.blp)
+    state.install(app, state.AppState(dataset, catalogues, limiter))
     front.install(app, limiter, access_log)
     return app

@@ -24,7 +24,6 @@ JSON_TYPES = ("application/json", "application/problem+json")
 RATE_LIMIT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 EXPOSED_HEADERS = ["ETag", "Link", "Retry-After", "X-Request-ID", *RATE_LIMIT_HEADERS]
 API_PREFIX = "/v1/"
-RATE_LIMITER_KEY = "twitchlore.rate_limiter"
 REFUSAL_KEY = "twitchlore.rate_limit_refusal"
 """Where the front door leaves a rate-limit refusal for Flask to answer as a 429 problem."""
 
@@ -163,5 +162,4 @@ def init_app(app: Flask) -> ClientRateLimiter:
         app.config["RATELIMIT_STORAGE_URI"],
         app.config["RATELIMIT_ENABLED"],
     )
-    app.extensions[RATE_LIMITER_KEY] = limiter
     return limiter

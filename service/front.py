@@ -21,6 +21,7 @@ from flask import Flask
 from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .api.prebuilt import CACHEABLE_KEY
 from .edge import MAX_HEADER_BYTES, REFUSAL_KEY, ClientRateLimiter, accepts_json, header_bytes
 from .ops import (
     ENDPOINT_KEY,
@@ -30,9 +31,6 @@ from .ops import (
     RequestMetrics,
     new_request_id,
 )
-
-CACHEABLE_KEY = "twitchlore.cacheable"
-"""Set by a view whose answer depends only on the request's path and query."""
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 PER_REQUEST_HEADERS = frozenset(

@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Any, TextIO
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -26,8 +26,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from .dataset import Dataset
-from .edge import RATE_LIMITER_KEY, ClientRateLimiter
+from .state import app_state
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -217,9 +216,9 @@ class Readiness(MethodView):
         200 when the dataset is loaded and valid and the rate-limit storage answers;
         503 otherwise, so a load balancer sends traffic elsewhere.
         """
-        dataset: Dataset = current_app.extensions["twitchlore.dataset"]
-        limiter: ClientRateLimiter = current_app.extensions[RATE_LIMITER_KEY]
-        storage_ok = limiter.storage_reachable()
+        state = app_state()
+        dataset = state.dataset
+        storage_ok = state.rate_limiter.storage_reachable()
         body = {
             "status": "ready" if storage_ok else "unavailable",
             "dataset_version": dataset.info.version,
@@ -246,7 +245,7 @@ class Metrics(MethodView):
         Requests by endpoint, method and status; latency histogram; dataset version.
         Under gunicorn the figures cover every worker process.
         """
-        dataset: Dataset = current_app.extensions["twitchlore.dataset"]
+        dataset = app_state().dataset
         DATASET_INFO.labels(dataset.info.version, dataset.checksum).set(1)
         return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
 

@@ -6,39 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response
-from flask.views import MethodView
 from marshmallow import fields
 
-from ..dataset import URGENCY_SCALE, Dataset
+from ..dataset import URGENCY_SCALE
 from ..dataset.models import CONDITION_CATEGORIES, CONDITION_ONSETS, FACE_SIDES
-from . import Api, Blueprint
-from .common import (
-    LINK_HEADER,
-    Catalogue,
-    Filter,
-    ListQuerySchema,
-    SourceRefSchema,
-    SymptomRefSchema,
-    TreatmentRefSchema,
-    catalogue,
-    enum_field,
-    equal_filters,
-    href_field,
-    id_parameter,
-    known_id_field,
-    page_schema,
-    serve_catalogue,
-    urgency_field,
-)
-from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
-
-blp = Blueprint(
-    "conditions",
-    __name__,
-    url_prefix="/v1/conditions",
-    description="Medical causes of lip twitching and conditions it can belong to.",
-)
+from .catalogue import Filter, equal_filters
+from .declaration import CatalogueDeclaration
+from .pagination import ListQuerySchema
+from .refs import SourceRefSchema, SymptomRefSchema, TreatmentRefSchema
+from .schema_fields import enum_field, href_field, known_id_field, urgency_field
 
 
 class ConditionSchema(ma.Schema):
@@ -62,9 +38,6 @@ class ConditionSchema(ma.Schema):
     href = href_field("condition")
 
 
-ConditionPageSchema = page_schema(ConditionSchema, "Condition")
-
-
 class ConditionQuerySchema(ListQuerySchema):
     """Filters for conditions."""
 
@@ -85,41 +58,21 @@ def condition_filters(args: Mapping[str, Any]) -> list[Filter]:
     return [*tests, *equal_filters("category", "urgency")(args)]
 
 
-@blp.route("")
-class Conditions(MethodView):
-    """The conditions."""
+declaration = CatalogueDeclaration(
+    kind="condition",
+    description="Medical causes of lip twitching and conditions it can belong to.",
+    item_schema=ConditionSchema,
+    query_schema=ConditionQuerySchema,
+    filters=condition_filters,
+    example_id="bells-palsy",
+    list_doc="""List conditions
 
-    @blp.doc(operationId="listConditions", responses=CONDITIONAL_GET_RESPONSES)
-    @blp.arguments(ConditionQuerySchema, location="query")
-    @blp.response(200, ConditionPageSchema, headers={**CACHE_HEADERS, **LINK_HEADER})
-    def get(self, args: dict[str, Any]) -> Response:
-        """List conditions
+    Filter by category, urgency and accompanying symptom, and search with `q`.
+    Filters combine. Results are sorted by id.
+    """,
+    item_doc="""Get one condition
 
-        Filter by category, urgency and accompanying symptom, and search with `q`.
-        Filters combine. Results are sorted by id.
-        """
-        return catalogue("condition").page(args)
-
-
-@blp.route("/<condition_id>", parameters=id_parameter("condition", "bells-palsy"))
-class ConditionItem(MethodView):
-    """One condition."""
-
-    @blp.doc(operationId="getCondition", responses=CONDITIONAL_GET_RESPONSES)
-    @blp.response(200, ConditionSchema, headers=CACHE_HEADERS)
-    @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, condition_id: str) -> Response:
-        """Get one condition
-
-        What it is, how it relates to lip twitching, its symptoms and treatments,
-        when to see a doctor, and its sources.
-        """
-        return catalogue("condition").item(condition_id)
-
-
-def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
-    """Serialise every condition and register the blueprint."""
-    catalogue_ = Catalogue(
-        dataset.collection("condition"), ConditionSchema(), ConditionPageSchema(), condition_filters
-    )
-    serve_catalogue(app, api, blp, catalogue_)
+    What it is, how it relates to lip twitching, its symptoms and treatments,
+    when to see a doctor, and its sources.
+    """,
+)

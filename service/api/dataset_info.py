@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Flask, Response, current_app
+from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
 
 from ..dataset import Dataset
-from . import Api, Blueprint, QueryArgsSchema
-from .common import PATHS
+from ..state import app_state
+from .base import Blueprint, QueryArgsSchema
+from .paths import PATHS
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
 
 blp = Blueprint(
@@ -18,7 +19,6 @@ blp = Blueprint(
     url_prefix="/v1/dataset",
     description="The curated dataset as a whole.",
 )
-PAYLOAD_KEY = "twitchlore.dataset_payload"
 
 
 class DatasetSchema(ma.Schema):
@@ -70,11 +70,9 @@ class DatasetInfo(MethodView):
         Its version, how many entries of each kind it holds, the checksum of its
         files, its licence and the links to every collection.
         """
-        payload: PrebuiltJson = current_app.extensions[PAYLOAD_KEY]
-        return payload.respond()
+        return app_state().catalogues.dataset.respond()
 
 
-def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
-    """Serialise the dataset's description and register the blueprint."""
-    app.extensions[PAYLOAD_KEY] = PrebuiltJson.of(DatasetSchema().dump(dataset_document(dataset)))
-    api.register_blueprint(blp)
+def dataset_answer(dataset: Dataset) -> PrebuiltJson:
+    """The dataset's description, serialised once."""
+    return PrebuiltJson.of(DatasetSchema().dump(dataset_document(dataset)))

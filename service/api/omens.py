@@ -6,36 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response
-from flask.views import MethodView
 from marshmallow import fields
 
-from ..dataset import LIPS, SIDES, Dataset
+from ..dataset import LIPS, SIDES
 from ..dataset.models import ATTESTATIONS, OMEN_LIPS, OMEN_ONSETS, OMEN_SIDES, SENTIMENTS
-from . import Api, Blueprint
-from .common import (
-    LINK_HEADER,
-    Catalogue,
-    Filter,
-    ListQuerySchema,
-    SourceRefSchema,
-    catalogue,
-    enum_field,
-    equal_filters,
-    href_field,
-    id_parameter,
-    known_id_field,
-    page_schema,
-    serve_catalogue,
-)
-from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
-
-blp = Blueprint(
-    "omens",
-    __name__,
-    url_prefix="/v1/omens",
-    description="Folklore beliefs about lip twitches, each from one tradition, with sources.",
-)
+from .catalogue import Filter, equal_filters
+from .declaration import CatalogueDeclaration
+from .pagination import ListQuerySchema
+from .refs import SourceRefSchema
+from .schema_fields import enum_field, href_field, known_id_field
 
 
 class TraditionRefSchema(ma.Schema):
@@ -75,9 +54,6 @@ class OmenSchema(OmenSummarySchema):
     sources = fields.List(fields.Nested(SourceRefSchema))
 
 
-OmenPageSchema = page_schema(OmenSchema, "Omen")
-
-
 class OmenQuerySchema(ListQuerySchema):
     """Filters for omens; an omen about any side, lip or onset matches every value."""
 
@@ -113,38 +89,20 @@ def omen_filters(args: Mapping[str, Any]) -> list[Filter]:
     return [*tests, *equal_filters("sentiment")(args)]
 
 
-@blp.route("")
-class Omens(MethodView):
-    """The omens."""
+declaration = CatalogueDeclaration(
+    kind="omen",
+    description="Folklore beliefs about lip twitches, each from one tradition, with sources.",
+    item_schema=OmenSchema,
+    query_schema=OmenQuerySchema,
+    filters=omen_filters,
+    example_id="jamaica-lips-twitch-kiss",
+    list_doc="""List omens
 
-    @blp.doc(operationId="listOmens", responses=CONDITIONAL_GET_RESPONSES)
-    @blp.arguments(OmenQuerySchema, location="query")
-    @blp.response(200, OmenPageSchema, headers={**CACHE_HEADERS, **LINK_HEADER})
-    def get(self, args: dict[str, Any]) -> Response:
-        """List omens
+    Filter by the side, lip and onset a belief speaks of, by tradition and by
+    sentiment, and search with `q`. Filters combine. Results are sorted by id.
+    """,
+    item_doc="""Get one omen
 
-        Filter by the side, lip and onset a belief speaks of, by tradition and by
-        sentiment, and search with `q`. Filters combine. Results are sorted by id.
-        """
-        return catalogue("omen").page(args)
-
-
-@blp.route("/<omen_id>", parameters=id_parameter("omen", "jamaica-lips-twitch-kiss"))
-class OmenItem(MethodView):
-    """One omen."""
-
-    @blp.doc(operationId="getOmen", responses=CONDITIONAL_GET_RESPONSES)
-    @blp.response(200, OmenSchema, headers=CACHE_HEADERS)
-    @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, omen_id: str) -> Response:
-        """Get one omen
-
-        The belief, its tradition and the sources that record it.
-        """
-        return catalogue("omen").item(omen_id)
-
-
-def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
-    """Serialise every omen and register the blueprint."""
-    catalogue_ = Catalogue(dataset.collection("omen"), OmenSchema(), OmenPageSchema(), omen_filters)
-    serve_catalogue(app, api, blp, catalogue_)
+    The belief, its tradition and the sources that record it.
+    """,
+)

@@ -14,7 +14,8 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from ..front import CACHEABLE_KEY
+CACHEABLE_KEY = "twitchlore.cacheable"
+"""Set in the WSGI environ by a view whose answer depends only on the request's path and query."""
 
 CACHE_HEADERS = {
     "ETag": {

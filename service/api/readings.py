@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-from itertools import product
 
 import marshmallow as ma
-from flask import Flask, Response, current_app
+from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
 from webargs.fields import DelimitedList
 
 from ..dataset import LIPS, SIDES, Dataset
 from ..dataset.models import CONDITION_CATEGORIES, SENTIMENTS, Reading
-from . import Api, Blueprint, QueryArgsSchema
-from .common import (
-    KnownId,
-    SourceRefSchema,
-    SymptomRefSchema,
-    TreatmentRefSchema,
-    current_dataset,
-    enum_field,
-    href_field,
-    urgency_field,
-)
+from ..state import app_state
+from .base import Blueprint, QueryArgsSchema
+from .catalogue import ReadingBook
 from .omens import OmenSummarySchema
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
+from .refs import SourceRefSchema, SymptomRefSchema, TreatmentRefSchema
+from .schema_fields import KnownId, enum_field, href_field, urgency_field
 
 blp = Blueprint(
     "readings",
@@ -35,10 +27,7 @@ blp = Blueprint(
     description="The paired reading: a lip twitch's omen and its medical counterpart.",
 )
 
-PAYLOADS_KEY = "twitchlore.reading_payloads"
-WITH_SYMPTOMS_KEY = "twitchlore.readings_with_symptoms"
 MAX_SYMPTOMS = 10
-SYMPTOM_CACHE_SIZE = 1024
 
 
 class ReadingQuerySchema(QueryArgsSchema):
@@ -165,21 +154,9 @@ def _serialise(reading: Reading, disclaimer: str) -> PrebuiltJson:
     return PrebuiltJson.of(ReadingSchema().dump(document))
 
 
-def build_payloads(dataset: Dataset) -> dict[tuple[str, str, bool], PrebuiltJson]:
-    """Serialise the reading of every side, lip and onset once."""
-    return {
-        key: _serialise(dataset.reading_for(*key), dataset.info.disclaimer)
-        for key in product(SIDES, LIPS, (True, False))
-    }
-
-
-def _reading_with_symptoms(
-    side: str, lip: str, sudden: bool, symptom_ids: tuple[str, ...]
-) -> PrebuiltJson:
-    dataset = current_dataset()
-    symptoms = [dataset.collection("symptom").get(symptom_id) for symptom_id in symptom_ids]
-    reading = dataset.with_symptoms(dataset.reading_for(side, lip, sudden), symptoms)
-    return _serialise(reading, dataset.info.disclaimer)
+def reading_book(dataset: Dataset) -> ReadingBook:
+    """Every reading of ``dataset``, serialised once, with symptoms on demand."""
+    return ReadingBook(dataset, lambda reading: _serialise(reading, dataset.info.disclaimer))
 
 
 @blp.route("")
@@ -199,21 +176,4 @@ class Readings(MethodView):
         that came with the twitch (ids from /v1/symptoms) raise the urgency where they
         call for it and re-rank the likely causes.
         """
-        if not symptoms:
-            payloads: dict[tuple[str, str, bool], PrebuiltJson] = current_app.extensions[
-                PAYLOADS_KEY
-            ]
-            return payloads[(side, lip, sudden)].respond()
-        with_symptoms = current_app.extensions[WITH_SYMPTOMS_KEY]
-        distinct = tuple(dict.fromkeys(symptoms))
-        prebuilt: PrebuiltJson = with_symptoms(side, lip, sudden, distinct)
-        return prebuilt.respond()
-
-
-def init_app(app: Flask, api: Api, dataset: Dataset) -> None:
-    """Build the readings' responses and register the blueprint."""
-    app.extensions[PAYLOADS_KEY] = build_payloads(dataset)
-    app.extensions[WITH_SYMPTOMS_KEY] = lru_cache(maxsize=SYMPTOM_CACHE_SIZE)(
-        _reading_with_symptoms
-    )
-    api.register_blueprint(blp)
+        return app_state().catalogues.readings.answer(side, lip, sudden, symptoms).respond()

@@ -1,0 +1,52 @@
+"""The API's resources, in the order the spec lists them, registered on one app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..dataset import Dataset
+from . import conditions, dataset_info, omens, readings, sources, symptoms, traditions, treatments
+from .base import Api, Blueprint
+from .catalogue import Catalogues
+from .schema_fields import known_ids_as_enum
+
+API_DESCRIPTION = """\
+Twitchlore answers one question: *my left or right, upper or lower lip twitched,
+suddenly or not: what does it mean?* Every answer has two halves drawn from one
+curated dataset: the **omen** (what folklore traditions say, with their sources)
+and its **medical counterpart** (what usually causes such a twitch, what helps,
+and the red flags that mean a doctor or emergency services).
+
+The omen is folklore, offered for entertainment. The medical half is general
+information, not medical advice or a diagnosis.
+
+Errors are RFC 9457 problem details (`application/problem+json`).
+"""
+
+CATALOGUES = (
+    omens.declaration,
+    traditions.declaration,
+    conditions.declaration,
+    symptoms.declaration,
+    treatments.declaration,
+    sources.declaration,
+)
+"""Every kind served as a list and by id; adding a kind means adding its declaration here."""
+
+
+def init_app(app: Flask, dataset: Dataset, *more: Blueprint) -> Catalogues:
+    """Register every resource (then ``more`` blueprints) and build their answers."""
+    api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))
+    for blueprint in (
+        readings.blp,
+        *(declaration.blueprint for declaration in CATALOGUES),
+        dataset_info.blp,
+        *more,
+    ):
+        api.register_blueprint(blueprint)
+    return Catalogues(
+        kinds={declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES},
+        readings=readings.reading_book(dataset),
+        dataset=dataset_info.dataset_answer(dataset),
+    )
