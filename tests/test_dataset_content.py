@@ -66,12 +66,12 @@ SEED_TREATMENTS = {
     "balanced diet rich in potassium": "potassium-rich-diet",
 }
 SEED_OMENS = {
-    "itching lips: someone will kiss you": "seed-itching-lips-kiss",
-    "left side: something bad": "seed-left-side-bad",
-    "right side: something good": "seed-right-side-good",
-    "sudden twitch: embarrassing public event": "seed-sudden-twitch-embarrassment",
-    "upper lip variant": "seed-upper-lip-variant",
-    "lower lip variant": "seed-lower-lip-variant",
+    "itching lips: someone will kiss you": "popular-itching-lips-kiss",
+    "left side: something bad": "popular-left-side-bad",
+    "right side: something good": "popular-right-side-good",
+    "sudden twitch: embarrassing public event": "popular-sudden-twitch-embarrassment",
+    "upper lip variant": "popular-upper-lip-kiss-or-good-news",
+    "lower lip variant": "popular-lower-lip-kissed-or-bad-news",
 }
 
 
@@ -111,11 +111,32 @@ def test_dataset_goes_beyond_the_seed(dataset: Dataset) -> None:
         assert any(s.id != SEED and s.quality == "authoritative" for s in condition.sources)
 
 
-def test_folklore_spans_several_traditions(dataset: Dataset) -> None:
-    """Omens come from at least four traditions, at least two of them documented outside the web."""
-    assert len(dataset.traditions) >= 4
+def test_folklore_spans_ten_named_traditions(dataset: Dataset) -> None:
+    """At least ten traditions, each with its region and period; three have documented omens."""
+    assert len(dataset.traditions) >= 10
+    for tradition in dataset.traditions:
+        assert tradition.region.strip() and tradition.period.strip(), tradition.id
     documented = {o.tradition.id for o in dataset.omens if o.attestation == "documented"}
-    assert len(documented) >= 2
+    assert len(documented) >= 3
+
+
+def test_documented_beliefs_rest_on_a_source_naming_the_body_part(dataset: Dataset) -> None:
+    """A documented belief cites a better-than-low source whose summary names the lips or body."""
+    words = ("lip", "mouth", "body")
+    for omen in dataset.omens:
+        if omen.attestation != "documented":
+            continue
+        good = [s for s in omen.sources if s.quality != "low"]
+        assert any(any(w in s.supports.lower() for w in words) for s in good), omen.id
+
+
+def test_every_reading_has_a_documented_belief_from_three_traditions(dataset: Dataset) -> None:
+    """Each reading lists 3+ beliefs from 3+ traditions, at least one of them documented."""
+    for reading in dataset.readings:
+        beliefs = reading.omen.beliefs
+        assert len(beliefs) >= 3, reading.id
+        assert len({b.tradition.id for b in beliefs}) >= 3, reading.id
+        assert any(b.attestation == "documented" for b in beliefs), reading.id
 
 
 def test_seed_article_is_cited_by_its_file(dataset: Dataset) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from service.dataset import DatasetError, load_dataset
-from service.dataset.models import Reading
+from service.dataset.models import Reading, sentiment_of
 
 from .conftest import EditData
 
@@ -164,6 +164,30 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
         "Required when attestation is low_quality_only",
     ),
     (
+        "reported belief without a note saying what reports it",
+        "omens.yaml",
+        lambda d: first(d).update(attestation="reported", attestation_note=None),
+        "@omens.0",
+        "attestation_note",
+        "Required when attestation is reported",
+    ),
+    (
+        "reported belief backed only by low-quality sources",
+        "omens.yaml",
+        lambda d: first(d).update(attestation="reported", sources=["seed-article"]),
+        "@omens.0",
+        "attestation",
+        "a reported belief needs a source of better than low quality",
+    ),
+    (
+        "tradition without a period",
+        "traditions.yaml",
+        lambda d: first(d).pop("period"),
+        "@traditions.0",
+        "period",
+        "Missing data for required field",
+    ),
+    (
         "documented belief backed only by low-quality sources",
         "omens.yaml",
         lambda d: first(d).update(attestation="documented", sources=["seed-article"]),
@@ -193,15 +217,51 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
         lambda d: first(d)["omen"].update(beliefs=first(d)["omen"]["beliefs"][:1]),
         "@readings.0",
         "omen.beliefs",
-        "Shorter than minimum length 2",
+        "Shorter than minimum length 3",
     ),
     (
         "reading whose beliefs share one tradition",
         "readings.yaml",
-        lambda d: first(d)["omen"].update(beliefs=[first(d)["omen"]["beliefs"][0]] * 2),
+        lambda d: first(d)["omen"].update(beliefs=[first(d)["omen"]["beliefs"][0]] * 3),
         "@readings.0",
         "omen.beliefs",
-        "at least 2 traditions",
+        "at least 3 traditions",
+    ),
+    (
+        "reading whose beliefs come from only two traditions",
+        "readings.yaml",
+        lambda d: reading(d, "left", "upper", True)["omen"].update(
+            beliefs=["popular-left-side-bad", "popular-sudden-twitch-embarrassment", "jamaica-lips-twitch-kiss"]
+        ),
+        "left-upper-sudden",
+        "omen.beliefs",
+        "at least 3 traditions",
+    ),
+    (
+        "reading without a documented belief",
+        "readings.yaml",
+        lambda d: reading(d, "left", "upper", True)["omen"].update(
+            beliefs=["popular-left-side-bad", "online-left-upper-bad-news", "zulu-upper-lip-happy"]
+        ),
+        "left-upper-sudden",
+        "omen.beliefs",
+        "at least 1 belief must be documented",
+    ),
+    (
+        "reading called good while one of its beliefs is bad",
+        "readings.yaml",
+        lambda d: reading(d, "left", "upper", True)["omen"].update(sentiment="good"),
+        "left-upper-sudden",
+        "omen.sentiment",
+        "sentiment good does not agree with the beliefs listed",
+    ),
+    (
+        "reading called mixed while all its beliefs are good",
+        "readings.yaml",
+        lambda d: reading(d, "right", "upper", False)["omen"].update(sentiment="mixed"),
+        "right-upper-gradual",
+        "omen.sentiment",
+        "they make it good",
     ),
     (
         "reading without red flags",
@@ -303,6 +363,25 @@ def test_broken_entry_stops_loading_naming_file_entry_and_field(
         assert error.field == field
     assert message in error.message
     assert str(error).startswith(f"data/{file}: ")
+
+
+@pytest.mark.parametrize(
+    ("sentiments", "expected"),
+    [
+        (["good", "good"], "good"),
+        (["good", "neutral"], "good"),
+        (["bad", "neutral", "bad"], "bad"),
+        (["good", "bad"], "mixed"),
+        (["good", "mixed"], "mixed"),
+        (["mixed"], "mixed"),
+        (["neutral", "neutral"], "neutral"),
+    ],
+    ids=["all good", "good and neutral", "bad and neutral", "good and bad", "with mixed",
+         "only mixed", "only neutral"],
+)
+def test_reading_sentiment_sums_up_its_beliefs(sentiments: list[str], expected: str) -> None:
+    """A reading is good or bad only if no belief it lists leans the other way."""
+    assert sentiment_of(sentiments) == expected
 
 
 def test_belief_must_fit_the_reading(data_dir: Path, edit_data: EditData) -> None:

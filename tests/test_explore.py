@@ -68,7 +68,7 @@ def test_omens_filter_by_side_includes_omens_about_any_side(client: FlaskClient)
     items = all_items(client, "/v1/omens?side=left")
     sides = {item["side"] for item in items}
     assert sides == {"left", "any"}
-    assert "seed-left-side-bad" in ids(items) and "seed-right-side-good" not in ids(items)
+    assert "popular-left-side-bad" in ids(items) and "popular-right-side-good" not in ids(items)
 
 
 def test_omens_filter_by_lip_and_onset(client: FlaskClient) -> None:
@@ -76,10 +76,10 @@ def test_omens_filter_by_lip_and_onset(client: FlaskClient) -> None:
     items = all_items(client, "/v1/omens?lip=lower&sudden=true")
     assert {item["lip"] for item in items} <= {"lower", "any"}
     assert {item["onset"] for item in items} <= {"sudden", "any"}
-    assert "seed-sudden-twitch-embarrassment" in ids(items)
-    assert "seed-upper-lip-variant" not in ids(items)
+    assert "popular-sudden-twitch-embarrassment" in ids(items)
+    assert "popular-upper-lip-kiss-or-good-news" not in ids(items)
     gradual = ids(all_items(client, "/v1/omens?sudden=false"))
-    assert "seed-sudden-twitch-embarrassment" not in gradual
+    assert "popular-sudden-twitch-embarrassment" not in gradual
 
 
 def test_omens_filter_by_tradition_and_sentiment_combine(client: FlaskClient) -> None:

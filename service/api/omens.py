@@ -34,8 +34,10 @@ class OmenSummarySchema(ma.Schema):
     sentiment = enum_field(SENTIMENTS, "Whether the belief foretells good or bad.", "good")
     attestation = enum_field(
         ATTESTATIONS,
-        "documented: recorded by a folklore collection, encyclopaedia or reputable "
-        "publication; low_quality_only: found only on low-quality websites.",
+        "documented: a folklore record, classical text or reference work (or a faithful "
+        "reproduction of one) names the lip, or the part of the body the belief covers, and "
+        "the reading; reported: a newspaper or news site reports it as something people say, "
+        "with no record behind it; low_quality_only: found only on low-quality websites.",
         "documented",
     )
     attestation_note = fields.String(

@@ -17,6 +17,12 @@ class TraditionSchema(ma.Schema):
     tradition_id = fields.String(attribute="id", metadata={"example": "hindu-angasphurana"})
     name = fields.String(metadata={"example": "Hindu angasphurana"})
     region = fields.String(metadata={"example": "India"})
+    period = fields.String(
+        metadata={
+            "description": "When the tradition was recorded or is attested.",
+            "example": "Recorded in 1896; published in 1904",
+        }
+    )
     description = fields.String()
     sources = fields.List(fields.Nested(SourceRefSchema))
     omens_href = fields.Function(

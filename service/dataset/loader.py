@@ -44,6 +44,7 @@ from .models import (
     Symptom,
     Tradition,
     Treatment,
+    sentiment_of,
 )
 from .queries import Dataset
 
@@ -51,8 +52,9 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 """The dataset shipped with the service."""
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-MIN_BELIEFS_PER_READING = 2
-MIN_TRADITIONS_PER_READING = 2
+MIN_BELIEFS_PER_READING = 3
+MIN_TRADITIONS_PER_READING = 3
+MIN_DOCUMENTED_BELIEFS_PER_READING = 1
 
 T = TypeVar("T")
 
@@ -135,6 +137,7 @@ class SourceSchema(_EntrySchema):
 class TraditionSchema(_EntrySchema):
     name = _text()
     region = _text()
+    period = _text()
     description = _text()
     sources = _ids(min_count=1)
 
@@ -152,10 +155,11 @@ class OmenSchema(_EntrySchema):
     sources = _ids(min_count=1)
 
     @ma.validates_schema
-    def _low_quality_is_explained(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("attestation") == "low_quality_only" and not data.get("attestation_note"):
+    def _weak_attestation_is_explained(self, data: dict[str, Any], **_: Any) -> None:
+        attestation = data.get("attestation")
+        if attestation not in (None, "documented") and not data.get("attestation_note"):
             raise ma.ValidationError(
-                "Required when attestation is low_quality_only: say so plainly.",
+                f"Required when attestation is {attestation}: say plainly what the sources are.",
                 "attestation_note",
             )
 
@@ -397,10 +401,11 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
 
     def omen(entry: dict[str, Any], resolve: _Resolver) -> Omen:
         sources = cited(entry, resolve)
-        if entry["attestation"] == "documented" and all(s.quality == "low" for s in sources):
+        attestation = entry["attestation"]
+        if attestation != "low_quality_only" and all(s.quality == "low" for s in sources):
             raise DatasetError(
                 resolve.file,
-                "a documented belief needs a source of better than low quality; "
+                f"a {attestation} belief needs a source of better than low quality; "
                 "otherwise mark it low_quality_only",
                 resolve.entry,
                 "attestation",
@@ -473,22 +478,7 @@ class _Links:
         side, lip, sudden = entry["side"], entry["lip"], entry["sudden"]
         omen, medical = entry["omen"], entry["medical"]
         beliefs = resolve.many(self.omens, omen["beliefs"], "omen.beliefs", "omen")
-        for position, belief in enumerate(beliefs):
-            if not belief.applies_to(side, lip, sudden):
-                raise DatasetError(
-                    resolve.file,
-                    f"omen '{belief.id}' is about side={belief.side}, lip={belief.lip}, "
-                    f"onset={belief.onset}, which does not fit this reading",
-                    resolve.entry,
-                    f"omen.beliefs.{position}",
-                )
-        if len({belief.tradition.id for belief in beliefs}) < MIN_TRADITIONS_PER_READING:
-            raise DatasetError(
-                resolve.file,
-                f"beliefs must come from at least {MIN_TRADITIONS_PER_READING} traditions",
-                resolve.entry,
-                "omen.beliefs",
-            )
+        _check_beliefs(beliefs, omen["sentiment"], (side, lip, sudden), resolve)
         causes = tuple(
             LikelyCause(
                 resolve.one(
@@ -532,6 +522,49 @@ class _Links:
                     [*medical_sources, *(s for c in causes for s in c.condition.sources)]
                 ),
             ),
+        )
+
+
+def _check_beliefs(
+    beliefs: Sequence[Omen],
+    sentiment: str,
+    combination: tuple[str, str, bool],
+    resolve: _Resolver,
+) -> None:
+    """A reading's beliefs fit it, span enough traditions, and agree with its sentiment."""
+    for position, belief in enumerate(beliefs):
+        if not belief.applies_to(*combination):
+            raise DatasetError(
+                resolve.file,
+                f"omen '{belief.id}' is about side={belief.side}, lip={belief.lip}, "
+                f"onset={belief.onset}, which does not fit this reading",
+                resolve.entry,
+                f"omen.beliefs.{position}",
+            )
+    if len({belief.tradition.id for belief in beliefs}) < MIN_TRADITIONS_PER_READING:
+        raise DatasetError(
+            resolve.file,
+            f"beliefs must come from at least {MIN_TRADITIONS_PER_READING} traditions",
+            resolve.entry,
+            "omen.beliefs",
+        )
+    documented = [belief for belief in beliefs if belief.attestation == "documented"]
+    if len(documented) < MIN_DOCUMENTED_BELIEFS_PER_READING:
+        raise DatasetError(
+            resolve.file,
+            f"at least {MIN_DOCUMENTED_BELIEFS_PER_READING} belief must be documented",
+            resolve.entry,
+            "omen.beliefs",
+        )
+    expected = sentiment_of(belief.sentiment for belief in beliefs)
+    if sentiment != expected:
+        listed = ", ".join(f"{belief.id}={belief.sentiment}" for belief in beliefs)
+        raise DatasetError(
+            resolve.file,
+            f"sentiment {sentiment} does not agree with the beliefs listed ({listed}); "
+            f"they make it {expected}",
+            resolve.entry,
+            "omen.sentiment",
         )
 
 

@@ -8,6 +8,7 @@ condition objects, not their ids.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 SIDES = ("left", "right")
@@ -16,7 +17,15 @@ URGENCY_SCALE = ("self_care", "see_doctor", "urgent", "emergency")
 """Urgency levels, least urgent first; a reading's urgency is one of these."""
 
 SENTIMENTS = ("good", "bad", "neutral", "mixed")
-ATTESTATIONS = ("documented", "low_quality_only")
+ATTESTATIONS = ("documented", "reported", "low_quality_only")
+"""How well a belief is attested, best first.
+
+documented: a folklore record, classical text, reference work or a faithful reproduction of one
+names the lip (or the part of the body the belief covers) and the reading; reported: a
+publisher better than a content farm (a newspaper, a news site) reports the belief as
+something people say, with no record behind it; low_quality_only: only content farms, omen
+sites, personal blogs or an unattributed article give it.
+"""
 CONDITION_CATEGORIES = (
     "lifestyle",
     "emotional",
@@ -60,6 +69,7 @@ class Tradition:
     id: str
     name: str
     region: str
+    period: str
     description: str
     sources: tuple[Source, ...]
 
@@ -86,6 +96,22 @@ class Omen:
         return (
             self.side in (side, "any") and self.lip in (lip, "any") and self.onset in (onset, "any")
         )
+
+
+def sentiment_of(sentiments: Iterable[str]) -> str:
+    """The one sentiment that sums up beliefs with these sentiments.
+
+    Good and bad beliefs together (or any mixed one) make ``mixed``; neutral beliefs
+    do not change a good or bad lean; only neutral beliefs make ``neutral``.
+    """
+    found = set(sentiments)
+    good = bool(found & {"good", "mixed"})
+    bad = bool(found & {"bad", "mixed"})
+    if good and bad:
+        return "mixed"
+    if good:
+        return "good"
+    return "bad" if bad else "neutral"
 
 
 @dataclass(frozen=True)
