@@ -231,7 +231,11 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
         "reading whose beliefs come from only two traditions",
         "readings.yaml",
         lambda d: reading(d, "left", "upper", True)["omen"].update(
-            beliefs=["popular-left-side-bad", "popular-sudden-twitch-embarrassment", "jamaica-lips-twitch-kiss"]
+            beliefs=[
+                "popular-left-side-bad",
+                "popular-sudden-twitch-embarrassment",
+                "jamaica-lips-twitch-kiss",
+            ]
         ),
         "left-upper-sudden",
         "omen.beliefs",
@@ -376,8 +380,15 @@ def test_broken_entry_stops_loading_naming_file_entry_and_field(
         (["mixed"], "mixed"),
         (["neutral", "neutral"], "neutral"),
     ],
-    ids=["all good", "good and neutral", "bad and neutral", "good and bad", "with mixed",
-         "only mixed", "only neutral"],
+    ids=[
+        "all good",
+        "good and neutral",
+        "bad and neutral",
+        "good and bad",
+        "with mixed",
+        "only mixed",
+        "only neutral",
+    ],
 )
 def test_reading_sentiment_sums_up_its_beliefs(sentiments: list[str], expected: str) -> None:
     """A reading is good or bad only if no belief it lists leans the other way."""
