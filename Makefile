@@ -19,12 +19,15 @@ setup: $(STAMP)
 run: setup  ## set up, then serve the API with gunicorn on $(HOST):$(PORT)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'service:create_app()'
 
-test: setup lint typecheck  ## set up, then run linters, type checks and every test
-	$(BIN)/python -m pytest
+COVERAGE := --cov=service --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=95
+
+test: setup lint typecheck  ## set up, then run linters, type checks and every test, in random order
+	$(BIN)/python -m pytest -p randomly $(COVERAGE)
 
 lint: setup
-	$(BIN)/ruff check service tests bench
-	$(BIN)/ruff format --check service tests bench
+	$(BIN)/ruff check service tests bench gunicorn.conf.py
+	$(BIN)/ruff format --check service tests bench gunicorn.conf.py
+	$(BIN)/codespell
 	$(BIN)/hadolint Dockerfile
 
 typecheck: setup
@@ -46,8 +49,10 @@ bench: setup  ## the service against a bare Flask hello-world under gunicorn, wi
 soak: setup  ## 2 workers at ~80 % of capacity for 10 minutes: errors and memory (not in make test)
 	$(BIN)/python bench/soak.py
 
-lock: setup  ## re-pin every dependency in constraints.txt from the installed set
-	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+lock: setup  ## re-pin constraints.txt from pyproject.toml with pip-compile (annotated; keeps pins that still fit)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --extra dev --strip-extras \
+		--annotation-style line --no-emit-index-url --no-emit-find-links \
+		--output-file constraints.txt pyproject.toml
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis .schemathesis

@@ -26,13 +26,13 @@ metrics_dir = os.environ.setdefault(
 )
 
 
-def on_starting(server):  # noqa: ARG001 - gunicorn's hook signature
+def on_starting(server):
     """Empty the metrics directory of a previous run's files."""
     shutil.rmtree(metrics_dir, ignore_errors=True)
     os.makedirs(metrics_dir, exist_ok=True)
 
 
-def child_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+def child_exit(server, worker):
     """Drop a dead worker's live gauges from the metrics."""
     from prometheus_client import multiprocess
 

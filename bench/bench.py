@@ -59,10 +59,10 @@ def main() -> None:
     args = parser.parse_args()
     wrk = wrk_binary()
 
-    results: dict[str, list[WrkResult]] = {"bare Flask hello": []} | {n: [] for n in ENDPOINTS}
+    results: dict[str, list[WrkResult]] = {name: [] for name in ("bare Flask hello", *ENDPOINTS)}
     with (
         gunicorn("hello_app:app", ROOT / "bench") as (bare, _),
-        gunicorn("service:create_app()", ROOT, **SERVICE_ENV) as (service, service_pid),
+        gunicorn("service:create_app()", ROOT, env=SERVICE_ENV) as (service, service_pid),
     ):
         for url in (bare + HELLO, *(service + path for path in ENDPOINTS.values())):
             run_wrk(wrk, url, 2, args.connections)  # warm up

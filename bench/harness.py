@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +55,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, chdir: Path, workers: int = 1, **env: str) -> Iterator[tuple[str, int]]:
+def gunicorn(
+    app: str, chdir: Path, workers: int = 1, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
     """Run ``app`` under gunicorn with the project's config; yield its base URL and pid."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-metrics-") as metrics:
@@ -67,7 +69,7 @@ def gunicorn(app: str, chdir: Path, workers: int = 1, **env: str) -> Iterator[tu
                 "PORT": str(port),
                 "WEB_CONCURRENCY": str(workers),
                 "PROMETHEUS_MULTIPROC_DIR": metrics,
-                **env,
+                **(env or {}),
             },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

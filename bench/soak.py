@@ -60,7 +60,7 @@ def main() -> None:
     wrk = wrk_binary()
     with (
         tempfile.TemporaryDirectory(prefix="soak-") as scratch,
-        gunicorn("service:create_app()", ROOT, workers=2, **SERVICE_ENV) as (url, master),
+        gunicorn("service:create_app()", ROOT, workers=2, env=SERVICE_ENV) as (url, master),
     ):
         flat_out = mix_script(Path(scratch), None)
         capacity = run_wrk(wrk, url, 10, 16, script=flat_out).requests_per_second

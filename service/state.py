@@ -23,9 +23,7 @@ class AppState:
 
 
 def install(app: Flask, state: AppState) -> None:
-    """Attach ``state`` to ``app``, once."""
-    if EXTENSION_NAME in app.extensions:
-        raise RuntimeError("the app's state is already installed")
+    """Attach ``state`` to ``app``."""
     app.extensions[EXTENSION_NAME] = state
 
 

@@ -16,13 +16,7 @@ from service import create_app
 from service.dataset import DATA_DIR
 
 from .gunicorn_server import running_server
-
-COMBINATIONS = [
-    (side, lip, sudden)
-    for side in ("left", "right")
-    for lip in ("upper", "lower")
-    for sudden in (True, False)
-]
+from .helpers import EditData, empty_answer_cache
 
 
 @pytest.fixture(scope="session")
@@ -37,10 +31,9 @@ def app() -> Flask:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """A client of the shared app whose front door keeps no answer from earlier tests."""
+    empty_answer_cache(app)
     return app.test_client()
-
-
-EditData = Callable[[str, Callable[[Any], Any]], None]
 
 
 @pytest.fixture

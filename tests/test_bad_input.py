@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from service import create_app
 
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    assert body["title"] and body["detail"]
-    text = response.get_data(as_text=True)
-    assert "Traceback" not in text and "/service/" not in text
-    assert isinstance(body, dict)
-    return body
+from .helpers import assert_problem
 
 
 @pytest.mark.parametrize(

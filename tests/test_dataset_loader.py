@@ -12,7 +12,7 @@ import pytest
 from service.dataset import DatasetError, load_dataset
 from service.dataset.models import Reading, sentiment_of
 
-from .conftest import EditData
+from .helpers import EditData
 
 
 def first(document: list[dict[str, Any]]) -> dict[str, Any]:

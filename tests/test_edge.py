@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from service import create_app
 
-from .test_bad_input import assert_problem
+from .helpers import assert_problem
 
 READING = "/v1/readings?side=left&lip=upper"
 EXPOSED = {

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from service.dataset import load_dataset
 
-from .test_bad_input import assert_problem
+from .helpers import assert_problem
 
 KINDS = {
     "omens": "omen_id",

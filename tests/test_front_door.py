@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 from service import create_app
 from service.front import AnswerCache, CachedAnswer, FrontDoor
 
-from .test_ops import metric
+from .helpers import metric
 
 URLS = [
     "/v1/readings?side=left&lip=upper&sudden=true",

@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 from service import create_app
 from service.dataset import load_dataset
 
+from .helpers import metric
+
 READING = "/v1/readings?side=right&lip=upper"
 
 
@@ -38,16 +40,6 @@ def test_readyz_is_503_when_rate_limit_storage_is_unreachable() -> None:
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["rate_limit_storage"] == "unreachable"
-
-
-def metric(text: str, name: str, **labels: str) -> float:
-    """The value of one sample in Prometheus text format, 0 when absent."""
-    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
-    for line in text.splitlines():
-        match = re.match(rf"^{name}\{{(.*)\}} (\S+)$", line)
-        if match and ",".join(sorted(match.group(1).split(","))) == wanted:
-            return float(match.group(2))
-    return 0.0
 
 
 def test_metrics_count_requests_by_endpoint_method_and_status(client: FlaskClient) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from .conftest import COMBINATIONS
+from .helpers import COMBINATIONS
 
 URGENCY_SCALE = ["self_care", "see_doctor", "urgent", "emergency"]
 
@@ -53,13 +53,17 @@ def test_every_combination_has_its_own_text(client: FlaskClient) -> None:
     assert len({body["medical"]["explanation"] for body in bodies}) == 8
 
 
-def test_beliefs_fit_the_side_and_lip_asked_about(client: FlaskClient) -> None:
-    """A reading for the left upper lip never cites an omen about the right side or lower lip."""
-    body = get_reading(client, "left", "upper", False)
-    beliefs = {b["omen_id"] for b in body["omen"]["beliefs"]}
-    right = get_reading(client, "right", "lower", False)
-    right_only = {b["omen_id"] for b in right["omen"]["beliefs"]} - beliefs
-    assert right_only, "the two readings cite different omens"
+@pytest.mark.parametrize(("side", "lip", "sudden"), COMBINATIONS)
+def test_beliefs_fit_the_side_and_lip_asked_about(
+    client: FlaskClient, side: str, lip: str, sudden: bool
+) -> None:
+    """A reading never cites an omen about the other side, the other lip or the other onset."""
+    onset = "sudden" if sudden else "gradual"
+    for belief in get_reading(client, side, lip, sudden)["omen"]["beliefs"]:
+        omen = client.get(belief["href"]).get_json()
+        assert omen["side"] in (side, "any"), omen["omen_id"]
+        assert omen["lip"] in (lip, "any"), omen["omen_id"]
+        assert omen["onset"] in (onset, "any"), omen["omen_id"]
 
 
 def test_sudden_defaults_to_false(client: FlaskClient) -> None:

@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from .gunicorn_server import Server, free_port, running_server
-from .test_ops import metric
+from .helpers import metric
 
 REDIS_SERVER = shutil.which("redis-server")
 LIMIT = 10
@@ -92,24 +92,45 @@ def worker_pids(log: str) -> set[int]:
     return pids
 
 
-def test_limit_holds_across_workers(two_workers: Server) -> None:
-    """With limit N shared in Redis, 3N requests to 2 workers give exactly N successes."""
-    # Concurrent clients keep both workers busy, so both answer some of the requests.
+def burst(url: str, count: int) -> Counter[int]:
+    """Send ``count`` GETs from 6 concurrent clients, so both workers answer some; statuses."""
     with ThreadPoolExecutor(max_workers=6) as pool:
-        statuses = Counter(pool.map(status_of, [f"{two_workers.url}{READING}"] * (3 * LIMIT)))
+        return Counter(pool.map(status_of, [url] * count))
+
+
+def test_limit_holds_across_workers(two_workers: Server, redis_url: str) -> None:
+    """With limit N shared in Redis, 3N requests to 2 workers give exactly N successes."""
+    redis.Redis.from_url(redis_url).flushdb()  # a fresh window, whatever ran before
+    log_start = len(two_workers.log_text())
+    statuses = burst(f"{two_workers.url}{READING}", 3 * LIMIT)
     assert statuses == {200: LIMIT, 429: 2 * LIMIT}
     time.sleep(0.2)  # let the workers flush their log lines
-    assert len(worker_pids(two_workers.log_text())) == 2, "both workers answered"
+    assert len(worker_pids(two_workers.log_text()[log_start:])) == 2, "both workers answered"
 
 
 def test_metrics_add_up_across_workers(two_workers: Server) -> None:
     """/metrics, from whichever worker answers, counts the requests of both."""
-    with urllib.request.urlopen(f"{two_workers.url}/metrics", timeout=5) as response:
-        text = response.read().decode()
-    labels = {"endpoint": "readings.Readings", "method": "GET"}
-    assert metric(text, "twitchlore_http_requests_total", status="200", **labels) == LIMIT
-    assert metric(text, "twitchlore_http_requests_total", status="429", **labels) == 2 * LIMIT
-    assert metric(text, "twitchlore_http_request_duration_seconds_count", **labels) == 3 * LIMIT
+    labels = {"endpoint": "dataset.DatasetInfo", "method": "GET"}
+
+    def counts() -> tuple[float, float, float]:
+        with urllib.request.urlopen(f"{two_workers.url}/metrics", timeout=5) as response:
+            text = response.read().decode()
+        return (
+            metric(text, "twitchlore_http_requests_total", status="200", **labels),
+            metric(text, "twitchlore_http_requests_total", status="429", **labels),
+            metric(text, "twitchlore_http_request_duration_seconds_count", **labels),
+        )
+
+    before = counts()
+    log_start = len(two_workers.log_text())
+    statuses = burst(f"{two_workers.url}/v1/dataset", 3 * LIMIT)
+    time.sleep(0.2)  # let the workers flush their log lines
+    assert len(worker_pids(two_workers.log_text()[log_start:])) == 2, "both workers answered"
+    for _ in range(4):  # /metrics itself is answered by either worker
+        after = counts()
+        assert after[0] - before[0] == statuses[200]
+        assert after[1] - before[1] == statuses[429]
+        assert after[2] - before[2] == 3 * LIMIT
 
 
 def test_readyz_checks_redis(two_workers: Server) -> None:

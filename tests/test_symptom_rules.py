@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from .test_bad_input import assert_problem
+from .helpers import assert_problem
 
 SCALE = ["self_care", "see_doctor", "urgent", "emergency"]
 

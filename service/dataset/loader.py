@@ -269,7 +269,7 @@ class _DataFiles:
             raise DatasetError(self.label(name), "file not found") from None
         self.digest.update(name.encode() + b"\0" + raw + b"\0")
         try:
-            return yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+            return yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)
         except UnicodeDecodeError as error:
             raise DatasetError(self.label(name), f"not UTF-8 text ({error.reason})") from None
         except yaml.YAMLError as error:

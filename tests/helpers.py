@@ -1,0 +1,63 @@
+"""Assertions and small helpers shared by the tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from service.front import AnswerCache, FrontDoor
+
+PROBLEM = "application/problem+json"
+
+COMBINATIONS = [
+    (side, lip, sudden)
+    for side in ("left", "right")
+    for lip in ("upper", "lower")
+    for sudden in (True, False)
+]
+"""Every side, lip and onset a reading answers for."""
+
+EditData = Callable[[str, Callable[[Any], Any]], None]
+"""The ``edit_data`` fixture: ``edit_data("omens.yaml", change)``."""
+
+
+def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
+    """Check ``response`` is an RFC 9457 problem with ``status`` and no internals; its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body = response.get_json(force=True)
+    assert isinstance(body, dict), body
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert body["title"] and body["detail"]
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "/service/" not in text
+    return body
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text format, 0 when absent."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in text.splitlines():
+        match = re.match(rf"^{name}\{{(.*)\}} (\S+)$", line)
+        if match and ",".join(sorted(match.group(1).split(","))) == wanted:
+            return float(match.group(2))
+    return 0.0
+
+
+def front_door(app: Flask) -> FrontDoor:
+    """The front door of ``app``, under any proxy fix wrapped around it."""
+    layer: Any = app.wsgi_app
+    while not isinstance(layer, FrontDoor):
+        layer = layer.app
+    return layer
+
+
+def empty_answer_cache(app: Flask) -> None:
+    """Forget every answer the front door of ``app`` keeps, so the next GET goes to Flask."""
+    door = front_door(app)
+    door.cache = AnswerCache(door.cache.budget)
