@@ -19,6 +19,16 @@ def first(document: list[dict[str, Any]]) -> dict[str, Any]:
     return document[0]
 
 
+def by_id(document: list[dict[str, Any]], entry_id: str) -> dict[str, Any]:
+    return next(entry for entry in document if entry["id"] == entry_id)
+
+
+def medical(document: list[dict[str, Any]]) -> dict[str, Any]:
+    """The medical half of the first reading."""
+    half: dict[str, Any] = first(document)["medical"]
+    return half
+
+
 def reading(document: list[dict[str, Any]], side: str, lip: str, sudden: bool) -> dict[str, Any]:
     return next(r for r in document if (r["side"], r["lip"], r["sudden"]) == (side, lip, sudden))
 
@@ -276,6 +286,91 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
         "Shorter than minimum length 1",
     ),
     (
+        "reading without the one-sided facial droop red flag",
+        "readings.yaml",
+        lambda d: medical(d)["red_flags"].remove("sudden-facial-droop"),
+        "@readings.0",
+        "medical.red_flags",
+        "must list 'sudden-facial-droop' among its red flags",
+    ),
+    (
+        "red flag that is not a symptom",
+        "readings.yaml",
+        lambda d: medical(d)["red_flags"].append("third-lip"),
+        "@readings.0",
+        "medical.red_flags.",
+        "unknown symptom 'third-lip'",
+    ),
+    (
+        "emergency text that leaves out an emergency red flag",
+        "readings.yaml",
+        lambda d: medical(d).update(
+            when_to_call_emergency="Call the emergency number if the face droops."
+        ),
+        "@readings.0",
+        "medical.when_to_call_emergency",
+        "does not name the emergency red flag 'sudden-facial-numbness': "
+        "the text must contain 'goes numb'",
+    ),
+    (
+        "see-a-doctor text that puts an emergency sign off",
+        "readings.yaml",
+        lambda d: medical(d).update(
+            when_to_see_doctor="Get medical help the same day if the face starts to droop."
+        ),
+        "@readings.0",
+        "medical.when_to_see_doctor",
+        "emergency signs belong in when_to_call_emergency only",
+    ),
+    (
+        "serious condition among the likely causes",
+        "readings.yaml",
+        lambda d: medical(d)["likely_causes"].append({"condition": "stroke", "why": "Rarely."}),
+        "@readings.0",
+        "medical.likely_causes.",
+        "'stroke' is serious (emergency): list it in rule_out",
+    ),
+    (
+        "common condition in the rule-out list",
+        "readings.yaml",
+        lambda d: medical(d)["rule_out"].append({"condition": "stress", "signs": "Worry."}),
+        "@readings.0",
+        "medical.rule_out.",
+        "'stress' is not serious: list it in likely_causes",
+    ),
+    (
+        "reading without conditions to rule out",
+        "readings.yaml",
+        lambda d: medical(d).update(rule_out=[]),
+        "@readings.0",
+        "medical.rule_out",
+        "Shorter than minimum length 1",
+    ),
+    (
+        "emergency symptom without the phrase readings must contain",
+        "symptoms.yaml",
+        lambda d: by_id(d, "sudden-facial-droop").pop("emergency_phrase"),
+        "sudden-facial-droop",
+        "emergency_phrase",
+        "Required for an emergency symptom",
+    ),
+    (
+        "emergency phrase on a symptom that is no emergency",
+        "symptoms.yaml",
+        lambda d: first(d).update(emergency_phrase="twitch"),
+        "@symptoms.0",
+        "emergency_phrase",
+        "Only an emergency symptom has an emergency_phrase",
+    ),
+    (
+        "emergency condition not marked serious",
+        "conditions.yaml",
+        lambda d: by_id(d, "stroke").update(serious=False),
+        "stroke",
+        "serious",
+        "An urgent or emergency condition is serious",
+    ),
+    (
         "reading without advice on emergencies",
         "readings.yaml",
         lambda d: first(d)["medical"].pop("when_to_call_emergency"),
@@ -393,6 +488,24 @@ def test_broken_entry_stops_loading_naming_file_entry_and_field(
 def test_reading_sentiment_sums_up_its_beliefs(sentiments: list[str], expected: str) -> None:
     """A reading is good or bad only if no belief it lists leans the other way."""
     assert sentiment_of(sentiments) == expected
+
+
+def test_facial_droop_must_stay_an_emergency(data_dir: Path, edit_data: EditData) -> None:
+    """Lowering the urgency of one-sided facial droop stops loading at the first reading."""
+
+    def demote(document: list[dict[str, Any]]) -> None:
+        droop = by_id(document, "sudden-facial-droop")
+        droop.update(urgency="urgent")
+        droop.pop("emergency_phrase")
+
+    edit_data("symptoms.yaml", demote)
+    first_reading = load_dataset().readings[0].id
+    with pytest.raises(
+        DatasetError,
+        match=rf"^data/readings\.yaml: entry '{first_reading}': field 'medical\.red_flags': "
+        "every reading must list 'sudden-facial-droop' among its red flags, at emergency",
+    ):
+        load_dataset(data_dir)
 
 
 def test_belief_must_fit_the_reading(data_dir: Path, edit_data: EditData) -> None:

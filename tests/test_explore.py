@@ -279,8 +279,10 @@ def test_reading_links_to_its_omens_conditions_and_symptoms(client: FlaskClient)
     )
     for belief in reading["omen"]["beliefs"]:
         assert get_json(client, belief["href"])["omen_id"] == belief["omen_id"]
-    for cause in reading["medical"]["likely_causes"]:
+    for cause in reading["medical"]["likely_causes"] + reading["medical"]["rule_out"]:
         assert get_json(client, cause["href"])["condition_id"] == cause["condition_id"]
+    for flag in reading["medical"]["red_flags"]:
+        assert get_json(client, flag["href"])["symptom_id"] == flag["symptom_id"]
     for step in reading["medical"]["self_care"]:
         assert get_json(client, step["href"])["treatment_id"] == step["treatment_id"]
     for symptom in reading["medical"]["reported_symptoms"]:

@@ -37,7 +37,8 @@ def test_reading_pairs_an_omen_with_its_medical_counterpart(
 
     medical = body["medical"]
     assert medical["urgency"] in URGENCY_SCALE
-    assert medical["likely_causes"] and medical["red_flags"] and medical["self_care"]
+    assert medical["likely_causes"] and medical["rule_out"]
+    assert medical["red_flags"] and medical["self_care"]
     assert medical["when_to_see_doctor"]
     assert "emergency" in medical["when_to_call_emergency"].lower()
     assert medical["sources"]
@@ -88,6 +89,45 @@ def test_reading_links_are_consistent_with_the_causes(client: FlaskClient) -> No
         for cause in get_reading(client, *combination)["medical"]["likely_causes"]:
             assert cause["condition_id"] and cause["name"] and cause["why"]
             assert cause["urgency"] in URGENCY_SCALE
+
+
+def test_likely_causes_are_common_and_serious_ones_are_ruled_out(client: FlaskClient) -> None:
+    """Likely causes are self_care or see_doctor conditions; rule_out holds the serious ones."""
+    for combination in COMBINATIONS:
+        medical = get_reading(client, *combination)["medical"]
+        for cause in medical["likely_causes"]:
+            condition = client.get(f"/v1/conditions/{cause['condition_id']}").get_json()
+            assert cause["urgency"] in ("self_care", "see_doctor") and not condition["serious"]
+        for entry in medical["rule_out"]:
+            assert set(entry) == {"condition_id", "name", "urgency", "signs", "href"}
+            assert client.get(entry["href"]).get_json()["serious"] is True
+            assert entry["signs"]
+
+
+def test_red_flags_say_what_their_symptom_entry_says(client: FlaskClient) -> None:
+    """A red flag is its symptom entry's name, urgency and advice, so readings never differ."""
+    symptoms = {
+        s["symptom_id"]: s for s in client.get("/v1/symptoms?page_size=100").get_json()["items"]
+    }
+    for combination in COMBINATIONS:
+        flags = get_reading(client, *combination)["medical"]["red_flags"]
+        for flag in flags:
+            entry = symptoms[flag["symptom_id"]]
+            assert {k: entry[k] for k in ("name", "urgency", "advice", "href")} == {
+                k: flag[k] for k in ("name", "urgency", "advice", "href")
+            }
+        droop = next(f for f in flags if f["symptom_id"] == "sudden-facial-droop")
+        assert droop["urgency"] == "emergency"
+
+
+def test_emergency_text_names_every_emergency_red_flag(client: FlaskClient) -> None:
+    """Each reading's emergency text names the stroke signs, FAST and beyond, that it flags."""
+    for combination in COMBINATIONS:
+        medical = get_reading(client, *combination)["medical"]
+        call = medical["when_to_call_emergency"]
+        for words in ("face droops", "goes numb", "arm or leg", "speech", "vision", "balance"):
+            assert words in call, (combination, words)
+        assert "droop" not in medical["when_to_see_doctor"]
 
 
 def test_reading_is_cacheable_with_a_strong_etag(client: FlaskClient) -> None:

@@ -40,6 +40,11 @@ SYMPTOM_URGENCY = {
     "speech-difficulty": "emergency",
     "difficulty-breathing": "emergency",
     "seizure-confusion-hallucinations": "emergency",
+    "sudden-facial-numbness": "emergency",
+    "sudden-vision-loss": "emergency",
+    "sudden-loss-of-balance": "emergency",
+    "sudden-confusion": "emergency",
+    "sudden-severe-headache": "emergency",
 }
 BASE = "/v1/readings?side=left&lip=upper&sudden=true"
 
@@ -76,15 +81,17 @@ def test_symptom_raises_urgency_to_its_level(
 
 
 def test_facial_droop_is_an_emergency_that_says_call(client: FlaskClient) -> None:
-    """Sudden facial droop makes a reading an emergency, says to call, and puts stroke first."""
+    """Sudden facial droop makes a reading an emergency, says to call, and rules out stroke."""
     for side in ("left", "right"):
-        url = f"/v1/readings?side={side}&lip=lower&symptoms=sudden-facial-droop"
-        body = client.get(url).get_json()
-        medical = body["medical"]
-        assert medical["urgency"] == "emergency"
-        assert "emergency" in medical["reported_symptoms"][0]["advice"].lower()
-        assert medical["likely_causes"][0]["condition_id"] == "stroke"
-        assert "bells-palsy" in [c["condition_id"] for c in medical["likely_causes"][:4]]
+        for sudden in ("true", "false"):
+            url = f"/v1/readings?side={side}&lip=lower&sudden={sudden}&symptoms=sudden-facial-droop"
+            medical = client.get(url).get_json()["medical"]
+            assert medical["urgency"] == "emergency"
+            assert "emergency" in medical["reported_symptoms"][0]["advice"].lower()
+            rule_out = [c["condition_id"] for c in medical["rule_out"]]
+            assert rule_out[0] == "stroke"
+            assert "bells-palsy" in rule_out[:4]
+            assert "stroke" not in [c["condition_id"] for c in medical["likely_causes"]]
 
 
 def test_lasting_twitch_means_see_a_doctor(client: FlaskClient) -> None:
@@ -105,16 +112,29 @@ def test_most_urgent_symptom_wins(client: FlaskClient) -> None:
 
 
 def test_causes_matching_the_symptoms_move_up(client: FlaskClient) -> None:
-    """Causes that can come with the reported symptoms are ranked first; none is lost."""
-    plain = [c["condition_id"] for c in reading(client)["medical"]["likely_causes"]]
-    body = reading(client, "tingling-mouth-fingers-cramps")
-    ranked = [c["condition_id"] for c in body["medical"]["likely_causes"]]
-    assert ranked[0] == "hypocalcaemia-chvostek-sign"
-    assert set(plain) <= set(ranked)
-    added = [c for c in body["medical"]["likely_causes"] if c["condition_id"] not in plain]
+    """Conditions that can come with the reported symptoms rank first in both lists, none lost."""
+    plain = reading(client)["medical"]
+    body = reading(client, "tingling-mouth-fingers-cramps")["medical"]
+    ruled = [c["condition_id"] for c in body["rule_out"]]
+    assert ruled[0] == "hypocalcaemia-chvostek-sign"
+    assert {c["condition_id"] for c in plain["rule_out"]} <= set(ruled)
+    assert {c["condition_id"] for c in plain["likely_causes"]} <= {
+        c["condition_id"] for c in body["likely_causes"]
+    }
+    plain_ids = {c["condition_id"] for c in plain["rule_out"]}
+    added = [c for c in body["rule_out"] if c["condition_id"] not in plain_ids]
     assert {"hypoparathyroidism", "digeorge-syndrome"} <= {c["condition_id"] for c in added}
-    for cause in added:
-        assert "tingling around the mouth" in cause["why"].lower()
+    for entry in added:
+        assert "tingling around the mouth" in entry["signs"].lower()
+
+
+def test_serious_conditions_join_rule_out_not_likely_causes(client: FlaskClient) -> None:
+    """A symptom pointing to a serious condition adds it to rule_out, never to likely causes."""
+    medical = reading(client, "muscle-weakness-or-wasting")["medical"]
+    assert "als-motor-neurone-disease" in [c["condition_id"] for c in medical["rule_out"]]
+    for cause in medical["likely_causes"]:
+        assert cause["urgency"] in ("self_care", "see_doctor")
+        assert cause["condition_id"] != "als-motor-neurone-disease"
 
 
 def test_repeated_symptom_counts_once(client: FlaskClient) -> None:

@@ -24,6 +24,12 @@ class ConditionSchema(ma.Schema):
     name = fields.String(metadata={"example": "Bell's palsy"})
     category = enum_field(CONDITION_CATEGORIES, "Kind of cause.", "neurological")
     urgency = urgency_field()
+    serious = fields.Boolean(
+        metadata={
+            "description": "A condition a doctor would rule out; readings list it in "
+            "rule_out, never among likely causes."
+        }
+    )
     summary = fields.String(metadata={"description": "One sentence for a card."})
     description = fields.String()
     lip_twitch_link = fields.String(metadata={"description": "How it relates to lip twitching."})

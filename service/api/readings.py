@@ -56,7 +56,7 @@ class ReadingQuerySchema(QueryArgsSchema):
         metadata={
             "description": "Comma-separated ids from /v1/symptoms that came with the twitch. "
             "They raise the medical urgency where they call for it and re-rank the "
-            "likely causes; the omen never changes.",
+            "likely causes and the conditions to rule out; the omen never changes.",
             "example": ["sudden-facial-droop"],
         },
     )
@@ -104,6 +104,16 @@ class LikelyCauseSchema(ma.Schema):
     href = href_field("condition", attribute="condition.id")
 
 
+class RuleOutSchema(ma.Schema):
+    """A serious condition a doctor would rule out, with the signs that point to it."""
+
+    condition_id = fields.String(attribute="condition.id", metadata={"example": "stroke"})
+    name = fields.String(attribute="condition.name", metadata={"example": "Stroke"})
+    urgency = urgency_field(attribute="condition.urgency")
+    signs = fields.String(metadata={"description": "The signs that point to it."})
+    href = href_field("condition", attribute="condition.id")
+
+
 class ReadingMedicalSchema(ma.Schema):
     """The medical half of a reading: general information, not a diagnosis."""
 
@@ -114,10 +124,23 @@ class ReadingMedicalSchema(ma.Schema):
         fields.Nested(SymptomRefSchema),
         metadata={"description": "The symptoms given in the query, with their advice."},
     )
-    likely_causes = fields.List(fields.Nested(LikelyCauseSchema))
+    likely_causes = fields.List(
+        fields.Nested(LikelyCauseSchema),
+        metadata={"description": "Common, usually harmless causes (self_care or see_doctor)."},
+    )
+    rule_out = fields.List(
+        fields.Nested(RuleOutSchema),
+        metadata={
+            "description": "Serious conditions a doctor would rule out, "
+            "with the signs that point to them."
+        },
+    )
     red_flags = fields.List(
-        fields.String(),
-        metadata={"description": "Signs that mean a doctor or emergency services."},
+        fields.Nested(SymptomRefSchema),
+        metadata={
+            "description": "Symptoms that mean a doctor or emergency services, each linked to "
+            "its entry in /v1/symptoms, which decides its urgency and advice."
+        },
     )
     self_care = fields.List(fields.Nested(TreatmentRefSchema))
     when_to_see_doctor = fields.String()
@@ -174,6 +197,6 @@ class Readings(MethodView):
         with what usually causes it, what helps, and when to see a doctor or call
         emergency services. All 8 combinations have their own curated text. Symptoms
         that came with the twitch (ids from /v1/symptoms) raise the urgency where they
-        call for it and re-rank the likely causes.
+        call for it and re-rank the likely causes and the conditions to rule out.
         """
         return app_state().catalogues.readings.answer(side, lip, sudden, symptoms).respond()

@@ -9,6 +9,7 @@ loading with a ``DatasetError`` that names the file, the entry and the field.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import product
 from pathlib import Path
@@ -40,6 +41,7 @@ from .models import (
     Omen,
     OmenHalf,
     Reading,
+    RuleOut,
     Source,
     Symptom,
     Tradition,
@@ -55,6 +57,11 @@ ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MIN_BELIEFS_PER_READING = 3
 MIN_TRADITIONS_PER_READING = 3
 MIN_DOCUMENTED_BELIEFS_PER_READING = 1
+FACIAL_DROOP_SYMPTOM = "sudden-facial-droop"
+"""The red flag every reading must carry, at emergency urgency (NHS: call 999 if the face
+droops on one side; Stroke Association: one failed FAST test means dial 999)."""
+COMMON_URGENCIES = ("self_care", "see_doctor")
+"""The urgencies a likely cause may have; more urgent conditions belong in rule_out."""
 
 T = TypeVar("T")
 
@@ -169,7 +176,22 @@ class SymptomSchema(_EntrySchema):
     description = _text()
     urgency = _choice(URGENCY_SCALE)
     advice = _text()
+    emergency_phrase = _optional_text()
     sources = _ids(min_count=1)
+
+    @ma.validates_schema
+    def _emergency_has_phrase(self, data: dict[str, Any], **_: Any) -> None:
+        emergency = data.get("urgency") == "emergency"
+        if emergency and not data.get("emergency_phrase"):
+            raise ma.ValidationError(
+                "Required for an emergency symptom: the words a reading's "
+                "when_to_call_emergency must contain to name it.",
+                "emergency_phrase",
+            )
+        if not emergency and data.get("emergency_phrase"):
+            raise ma.ValidationError(
+                "Only an emergency symptom has an emergency_phrase.", "emergency_phrase"
+            )
 
 
 class TreatmentSchema(_EntrySchema):
@@ -191,7 +213,15 @@ class ConditionSchema(_EntrySchema):
     symptoms = _ids()
     treatments = _ids()
     see_doctor_when = _text()
+    serious = fields.Boolean(load_default=False, truthy={True}, falsy={False})
     sources = _ids(min_count=1)
+
+    @ma.validates_schema
+    def _urgent_is_serious(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("urgency") not in COMMON_URGENCIES and not data.get("serious"):
+            raise ma.ValidationError(
+                "An urgent or emergency condition is serious: set serious: true.", "serious"
+            )
 
 
 class OmenHalfSchema(ma.Schema):
@@ -207,6 +237,11 @@ class LikelyCauseSchema(ma.Schema):
     why = _text()
 
 
+class RuleOutSchema(ma.Schema):
+    condition = _text()
+    signs = _text()
+
+
 class MedicalHalfSchema(ma.Schema):
     headline = _text(max_length=80)
     explanation = _text()
@@ -214,11 +249,10 @@ class MedicalHalfSchema(ma.Schema):
     likely_causes = fields.List(
         fields.Nested(LikelyCauseSchema), required=True, validate=validate.Length(min=1)
     )
-    red_flags = fields.List(
-        fields.String(validate=validate.Length(min=1)),
-        required=True,
-        validate=validate.Length(min=1),
+    rule_out = fields.List(
+        fields.Nested(RuleOutSchema), required=True, validate=validate.Length(min=1)
     )
+    red_flags = _ids(min_count=1)
     self_care = _ids(min_count=1)
     when_to_see_doctor = _text()
     when_to_call_emergency = _text()
@@ -440,7 +474,7 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
             }
         ),
     )
-    links = _Links(source_index, _by_id(omens), _by_id(conditions), treatment_index)
+    links = _Links(source_index, _by_id(omens), _by_id(conditions), treatment_index, symptom_index)
     readings = _build_all(files, "readings.yaml", ReadingSchema(), links.reading)
     _check_every_combination_once(readings, files.label("readings.yaml"))
 
@@ -468,29 +502,25 @@ class _Links:
         omens: Mapping[str, Omen],
         conditions: Mapping[str, Condition],
         treatments: Mapping[str, Treatment],
+        symptoms: Mapping[str, Symptom],
     ) -> None:
         self.sources = sources
         self.omens = omens
         self.conditions = conditions
         self.treatments = treatments
+        self.symptoms = symptoms
 
     def reading(self, entry: dict[str, Any], resolve: _Resolver) -> Reading:
         side, lip, sudden = entry["side"], entry["lip"], entry["sudden"]
         omen, medical = entry["omen"], entry["medical"]
         beliefs = resolve.many(self.omens, omen["beliefs"], "omen.beliefs", "omen")
         _check_beliefs(beliefs, omen["sentiment"], (side, lip, sudden), resolve)
-        causes = tuple(
-            LikelyCause(
-                resolve.one(
-                    self.conditions,
-                    cause["condition"],
-                    f"medical.likely_causes.{n}.condition",
-                    "condition",
-                ),
-                cause["why"],
-            )
-            for n, cause in enumerate(medical["likely_causes"])
+        causes = self._likely_causes(medical["likely_causes"], resolve)
+        rule_out = self._rule_out(medical["rule_out"], resolve)
+        red_flags = resolve.many(
+            self.symptoms, medical["red_flags"], "medical.red_flags", "symptom"
         )
+        _check_red_flags(red_flags, medical, resolve)
         omen_sources = resolve.many(self.sources, omen["sources"], "omen.sources", "source")
         medical_sources = resolve.many(
             self.sources, medical["sources"], "medical.sources", "source"
@@ -512,17 +542,102 @@ class _Links:
                 explanation=medical["explanation"],
                 urgency=medical["urgency"],
                 likely_causes=causes,
-                red_flags=tuple(medical["red_flags"]),
+                rule_out=rule_out,
+                red_flags=red_flags,
                 self_care=resolve.many(
                     self.treatments, medical["self_care"], "medical.self_care", "treatment"
                 ),
                 when_to_see_doctor=medical["when_to_see_doctor"],
                 when_to_call_emergency=medical["when_to_call_emergency"],
                 sources=_unique(
-                    [*medical_sources, *(s for c in causes for s in c.condition.sources)]
+                    [
+                        *medical_sources,
+                        *(s for c in causes for s in c.condition.sources),
+                        *(s for r in rule_out for s in r.condition.sources),
+                    ]
                 ),
             ),
         )
+
+    def _likely_causes(
+        self, entries: Sequence[dict[str, Any]], resolve: _Resolver
+    ) -> tuple[LikelyCause, ...]:
+        causes = []
+        for n, cause in enumerate(entries):
+            field = f"medical.likely_causes.{n}.condition"
+            condition = resolve.one(self.conditions, cause["condition"], field, "condition")
+            if condition.serious:
+                raise DatasetError(
+                    resolve.file,
+                    f"'{condition.id}' is serious ({condition.urgency}): list it in rule_out; "
+                    f"likely causes are common ones at {' or '.join(COMMON_URGENCIES)}",
+                    resolve.entry,
+                    field,
+                )
+            causes.append(LikelyCause(condition, cause["why"]))
+        return tuple(causes)
+
+    def _rule_out(
+        self, entries: Sequence[dict[str, Any]], resolve: _Resolver
+    ) -> tuple[RuleOut, ...]:
+        rule_out = []
+        for n, entry in enumerate(entries):
+            field = f"medical.rule_out.{n}.condition"
+            condition = resolve.one(self.conditions, entry["condition"], field, "condition")
+            if not condition.serious:
+                raise DatasetError(
+                    resolve.file,
+                    f"'{condition.id}' is not serious: list it in likely_causes",
+                    resolve.entry,
+                    field,
+                )
+            rule_out.append(RuleOut(condition, entry["signs"]))
+        return tuple(rule_out)
+
+
+def _names(text: str, phrase: str) -> bool:
+    """Whether ``text`` contains ``phrase`` starting at a word, ignoring case."""
+    return re.search(rf"\b{re.escape(phrase)}", text, re.IGNORECASE) is not None
+
+
+def _check_red_flags(
+    red_flags: Sequence[Symptom], medical: Mapping[str, Any], resolve: _Resolver
+) -> None:
+    """Emergency advice is consistent with the symptoms a reading lists as red flags.
+
+    Every reading flags one-sided facial droop; its emergency text names every
+    emergency symptom it flags (by the symptom's ``emergency_phrase``), and its
+    see-a-doctor text names none, so no emergency sign is ever told to wait.
+    """
+    droop = next((s for s in red_flags if s.id == FACIAL_DROOP_SYMPTOM), None)
+    if droop is None or droop.urgency != "emergency":
+        raise DatasetError(
+            resolve.file,
+            f"every reading must list '{FACIAL_DROOP_SYMPTOM}' among its red flags, "
+            "at emergency urgency",
+            resolve.entry,
+            "medical.red_flags",
+        )
+    for symptom in red_flags:
+        phrase = symptom.emergency_phrase
+        if phrase is None:
+            continue
+        if not _names(medical["when_to_call_emergency"], phrase):
+            raise DatasetError(
+                resolve.file,
+                f"does not name the emergency red flag '{symptom.id}': "
+                f"the text must contain '{phrase}'",
+                resolve.entry,
+                "medical.when_to_call_emergency",
+            )
+        if _names(medical["when_to_see_doctor"], phrase):
+            raise DatasetError(
+                resolve.file,
+                f"names the emergency red flag '{symptom.id}' ('{phrase}'): "
+                "emergency signs belong in when_to_call_emergency only",
+                resolve.entry,
+                "medical.when_to_see_doctor",
+            )
 
 
 def _check_beliefs(

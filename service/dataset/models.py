@@ -124,6 +124,8 @@ class Symptom:
     urgency: str
     advice: str
     sources: tuple[Source, ...]
+    emergency_phrase: str | None = None
+    """For an emergency symptom: the words a reading's emergency text must contain."""
 
 
 @dataclass(frozen=True)
@@ -154,14 +156,25 @@ class Condition:
     treatments: tuple[Treatment, ...]
     see_doctor_when: str
     sources: tuple[Source, ...]
+    serious: bool = False
+    """A condition a doctor would rule out: listed in a reading's ``rule_out``, never
+    among its likely causes. Every urgent or emergency condition is serious."""
 
 
 @dataclass(frozen=True)
 class LikelyCause:
-    """A condition a reading points to, with why it fits that kind of twitch."""
+    """A common, usually harmless condition a reading points to, with why it fits."""
 
     condition: Condition
     why: str
+
+
+@dataclass(frozen=True)
+class RuleOut:
+    """A serious condition a doctor would rule out, with the signs that point to it."""
+
+    condition: Condition
+    signs: str
 
 
 @dataclass(frozen=True)
@@ -183,7 +196,8 @@ class MedicalHalf:
     explanation: str
     urgency: str
     likely_causes: tuple[LikelyCause, ...]
-    red_flags: tuple[str, ...]
+    rule_out: tuple[RuleOut, ...]
+    red_flags: tuple[Symptom, ...]
     self_care: tuple[Treatment, ...]
     when_to_see_doctor: str
     when_to_call_emergency: str

@@ -16,6 +16,7 @@ from .models import (
     LikelyCause,
     Omen,
     Reading,
+    RuleOut,
     Source,
     Symptom,
     Tradition,
@@ -148,9 +149,10 @@ class Dataset:
 
         The urgency rises to the most urgent level any symptom calls for (it never
         falls). Other conditions that can come with the symptoms join the reading's
-        own causes; then causes that can come with more of the symptoms move up, the
-        more urgent first among equals, and the rest keep their curated order.
-        The omen half never changes.
+        own: serious ones its ``rule_out`` list, the others its likely causes. In both
+        lists, conditions that can come with more of the symptoms move up, the more
+        urgent first among equals, and the rest keep their curated order. The omen
+        half never changes.
         """
         reported = {symptom.id for symptom in symptoms}
         urgency = reading.medical.urgency
@@ -160,25 +162,31 @@ class Dataset:
         def matches(condition: Condition) -> int:
             return sum(1 for s in condition.symptoms if s.id in reported)
 
-        def rank(cause: LikelyCause) -> tuple[int, int]:
-            count = matches(cause.condition)
-            return (-count, -URGENCY_SCALE.index(cause.condition.urgency) if count else 0)
+        def rank(item: LikelyCause | RuleOut) -> tuple[int, int]:
+            count = matches(item.condition)
+            return (-count, -URGENCY_SCALE.index(item.condition.urgency) if count else 0)
 
-        own = reading.medical.likely_causes
-        own_ids = {cause.condition.id for cause in own}
-        extra = [
-            LikelyCause(condition, _why_with(condition, reported))
-            for condition in self.conditions
-            if condition.id not in own_ids and matches(condition)
+        medical = reading.medical
+        listed = {c.condition.id for c in medical.likely_causes} | {
+            c.condition.id for c in medical.rule_out
+        }
+        extra = [c for c in self.conditions if c.id not in listed and matches(c)]
+        causes = [
+            *medical.likely_causes,
+            *(LikelyCause(c, _why_with(c, reported)) for c in extra if not c.serious),
         ]
-        ranked = sorted([*own, *extra], key=rank)
-        medical = replace(
-            reading.medical,
+        rule_out = [
+            *medical.rule_out,
+            *(RuleOut(c, _why_with(c, reported)) for c in extra if c.serious),
+        ]
+        adjusted = replace(
+            medical,
             urgency=urgency,
-            likely_causes=tuple(ranked),
+            likely_causes=tuple(sorted(causes, key=rank)),
+            rule_out=tuple(sorted(rule_out, key=rank)),
             reported_symptoms=tuple(symptoms),
         )
-        return replace(reading, medical=medical)
+        return replace(reading, medical=adjusted)
 
 
 def _why_with(condition: Condition, reported: set[str]) -> str:
