@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from service.dataset import Dataset, load_dataset
+from service.dataset.models import Reading
 
 SEED = "seed-article"
 SEED_FILE = "000_acc1385d1cf40fea.txt"
@@ -75,6 +76,101 @@ SEED_OMENS = {
 }
 
 
+# Facts of the seed article that live inside the text of an entry: (kind, id, field, words).
+SEED_FACTS_IN_TEXT = {
+    "lip twitching is also called lip fasciculation": (
+        "condition",
+        "benign-fasciculations",
+        "lip_twitch_link",
+        "lip fasciculation",
+    ),
+    "irritation, injury or stimulation of the nerve endings (heat or pressure)": (
+        "condition",
+        "benign-fasciculations",
+        "lip_twitch_link",
+        "heat or pressure",
+    ),
+    "lip twitching is a symptom, not a clinical condition": (
+        "condition",
+        "benign-fasciculations",
+        "lip_twitch_link",
+        "a symptom, not a condition",
+    ),
+    "more frequent contractions mean asking a doctor": (
+        "symptom",
+        "twitch-lasting-weeks-or-spreading",
+        "name",
+        "more frequent",
+    ),
+    "tremors can spread to the rest of the face": (
+        "symptom",
+        "twitch-spreads-to-face",
+        "name",
+        "rest of the face",
+    ),
+    "Bell's palsy may begin with spasms of the upper or lower lip": (
+        "condition",
+        "bells-palsy",
+        "lip_twitch_link",
+        "spasms of the upper or lower lip",
+    ),
+    "hemifacial spasm is aggravated by anxiety": (
+        "condition",
+        "hemifacial-spasm",
+        "lip_twitch_link",
+        "anxiety",
+    ),
+    "hemifacial spasm can come from a blood vessel, a nerve injury or a tumour": (
+        "condition",
+        "hemifacial-spasm",
+        "description",
+        "tumour",
+    ),
+    "hypoparathyroidism upsets calcium and phosphorus": (
+        "condition",
+        "hypoparathyroidism",
+        "description",
+        "phosphorus",
+    ),
+    "ALS is incurable and mainly affects the limbs": (
+        "condition",
+        "als-motor-neurone-disease",
+        "description",
+        "no cure",
+    ),
+    "potassium-rich foods such as bananas and watermelon": (
+        "treatment",
+        "potassium-rich-diet",
+        "description",
+        "bananas, watermelon",
+    ),
+    "Jacobson's exercises: contract for 3 to 5 seconds, then relax": (
+        "treatment",
+        "relaxation-phase-jacobson",
+        "description",
+        "3 to 5 seconds",
+    ),
+    "facilitation stage: sounds, vowels and consonants": (
+        "treatment",
+        "facilitation-stage",
+        "description",
+        "consonants",
+    ),
+    "control stage: sustained stretching of the muscles": (
+        "treatment",
+        "control-stage",
+        "description",
+        "sustained stretch",
+    ),
+    "Botox mainly for hemifacial spasm": (
+        "treatment",
+        "botulinum-toxin-injections",
+        "description",
+        "hemifacial spasm",
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
     return load_dataset()
@@ -97,6 +193,15 @@ def test_every_seed_fact_is_an_entry_citing_the_seed(
     for fact, entry_id in facts.items():
         assert entry_id in entries, f"{fact!r} is missing from {kind}"
         assert SEED in {s.id for s in entries[entry_id].sources}, f"{entry_id} must cite the seed"
+
+
+@pytest.mark.parametrize("fact", sorted(SEED_FACTS_IN_TEXT))
+def test_seed_facts_inside_entries_are_served(dataset: Dataset, fact: str) -> None:
+    """Facts the seed article gives in passing are in the text of the entry they belong to."""
+    kind, entry_id, field, words = SEED_FACTS_IN_TEXT[fact]
+    entry = dataset.collection(kind).get(entry_id)
+    assert words in getattr(entry, field), f"{fact!r} is not in {kind} {entry_id}.{field}"
+    assert SEED in {s.id for s in entry.sources}, f"{entry_id} must cite the seed"
 
 
 def test_dataset_goes_beyond_the_seed(dataset: Dataset) -> None:
@@ -176,3 +281,98 @@ def test_emergency_symptoms_are_the_fast_signs(dataset: Dataset) -> None:
     urgency = {s.id: s.urgency for s in dataset.symptoms}
     for symptom in ("sudden-facial-droop", "arm-or-leg-weakness", "speech-difficulty"):
         assert urgency[symptom] == "emergency"
+
+
+# Causes that matter for lips, beyond the seed article, each with the sources that back it.
+ADDED_CAUSES = {
+    "tardive-dyskinesia": "lip-smacking-puckering",
+    "acute-dystonic-reaction": "face-neck-spasm-after-medicine",
+    "facial-myokymia": "twitch-spreads-to-face",
+    "multiple-sclerosis": "twitch-lasting-weeks-or-spreading",
+    "hyperventilation": "over-breathing",
+    "low-magnesium": "sudden-lip-contractions",
+    "cold-sore-tingling": "tingling-before-cold-sore",
+    "focal-seizure": "seizure-confusion-hallucinations",
+}
+
+
+@pytest.mark.parametrize(("condition_id", "symptom_id"), sorted(ADDED_CAUSES.items()))
+def test_causes_that_matter_for_lips_are_in_with_good_sources(
+    dataset: Dataset, condition_id: str, symptom_id: str
+) -> None:
+    """Each added cause is a condition with its symptom, cited to better than low-quality pages."""
+    condition = dataset.collection("condition").get(condition_id)
+    assert symptom_id in {s.id for s in condition.symptoms}
+    assert condition.sources and all(s.quality != "low" for s in condition.sources)
+    assert SEED not in {s.id for s in condition.sources}
+    readings = [r for r in dataset.readings if condition_id in _linked(r)]
+    assert readings, f"{condition_id} is in no reading"
+
+
+def _linked(reading: Reading) -> set[str]:
+    medical = reading.medical
+    return {c.condition.id for c in medical.likely_causes} | {
+        c.condition.id for c in medical.rule_out
+    }
+
+
+def test_ordinary_causes_and_serious_ones_are_apart(dataset: Dataset) -> None:
+    """Stroke, Bell's palsy, ALS and the like are ruled out, never offered as likely causes."""
+    serious = {"stroke", "bells-palsy", "als-motor-neurone-disease", "focal-seizure"}
+    for reading in dataset.readings:
+        likely = {c.condition.id for c in reading.medical.likely_causes}
+        assert not likely & serious, reading.id
+    assert all(dataset.collection("condition").get(c).serious for c in serious)
+
+
+def test_no_reading_calls_a_lip_twitch_a_sign_of_low_calcium(dataset: Dataset) -> None:
+    """Chvostek's sign is described as a doctor's tap test that healthy people can have too."""
+    chvostek = dataset.collection("condition").get("hypocalcaemia-chvostek-sign")
+    assert "tap" in chvostek.description and "healthy people" in chvostek.description
+    assert "not a sign of low calcium" in chvostek.lip_twitch_link
+    for reading in dataset.readings:
+        medical = reading.medical
+        texts = [medical.explanation, *(c.why for c in medical.likely_causes)]
+        texts += [c.signs for c in medical.rule_out]
+        for text in texts:
+            assert "classic sign" not in text and "where a twitch of low calcium" not in text
+    upper = [r for r in dataset.readings if r.lip == "upper"]
+    assert not any("commonest harmless" in r.medical.explanation for r in upper)
+
+
+def test_consistent_urgency_for_tingling_and_cramps(dataset: Dataset) -> None:
+    """Low calcium and hypoparathyroidism ask for the same-day help tingling with cramps needs."""
+    tingling = dataset.collection("symptom").get("tingling-mouth-fingers-cramps")
+    for condition_id in ("hypoparathyroidism", "hypocalcaemia-chvostek-sign"):
+        condition = dataset.collection("condition").get(condition_id)
+        assert condition.urgency == tingling.urgency == "urgent"
+        assert "same day" in condition.see_doctor_when
+
+
+def test_tourette_description_names_vocal_tics(dataset: Dataset) -> None:
+    """Tourette's syndrome is described with both movement and vocal tics."""
+    tourette = dataset.collection("condition").get("tourette-syndrome")
+    assert "vocal" in tourette.description and "motor" in tourette.description.lower()
+
+
+def test_stroke_signs_beyond_fast_are_emergencies(dataset: Dataset) -> None:
+    """One-sided facial numbness and the stroke signs beyond FAST call for the emergency number."""
+    symptoms = dataset.collection("symptom")
+    stroke = dataset.collection("condition").get("stroke")
+    for symptom_id in (
+        "sudden-facial-numbness",
+        "sudden-vision-loss",
+        "sudden-loss-of-balance",
+        "sudden-confusion",
+        "sudden-severe-headache",
+    ):
+        assert symptoms.get(symptom_id).urgency == "emergency"
+        assert symptom_id in {s.id for s in stroke.symptoms}
+        for reading in dataset.readings:
+            assert symptom_id in {s.id for s in reading.medical.red_flags}, reading.id
+
+
+def test_sources_cite_publishers_not_copies(dataset: Dataset) -> None:
+    """Third-party copies that the publisher's own page replaced are gone."""
+    urls = [s.url or "" for s in dataset.sources]
+    assert not any("clearchemist.co.uk" in url for url in urls)

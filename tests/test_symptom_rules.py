@@ -45,6 +45,10 @@ SYMPTOM_URGENCY = {
     "sudden-loss-of-balance": "emergency",
     "sudden-confusion": "emergency",
     "sudden-severe-headache": "emergency",
+    "lip-smacking-puckering": "see_doctor",
+    "face-neck-spasm-after-medicine": "urgent",
+    "over-breathing": "see_doctor",
+    "tingling-before-cold-sore": "self_care",
 }
 BASE = "/v1/readings?side=left&lip=upper&sudden=true"
 

@@ -24,7 +24,9 @@ blp = Blueprint(
 class DatasetSchema(ma.Schema):
     """The served dataset: version, size, checksum and terms."""
 
-    title = fields.String(metadata={"example": "Twitchlore lip-twitch dataset"})
+    title = fields.String(
+        metadata={"example": "Twitchlore: lip-twitch omens and their medical counterparts"}
+    )
     version = fields.String(metadata={"example": "1.0.0"})
     checksum = fields.String(
         metadata={"description": "SHA-256 of the data files; changes with any edit."}

@@ -15,16 +15,17 @@ class SourceRefSchema(ma.Schema):
     title = fields.String(metadata={"example": "Lip Twitching"})
     url = fields.String(
         allow_none=True,
-        metadata={"description": "The page's address; null when the source is a file."},
-    )
-    file = fields.String(
-        allow_none=True,
-        metadata={
-            "description": "File name of the seed article when it is the source; else null.",
-            "example": "000_acc1385d1cf40fea.txt",
-        },
+        metadata={"description": "The page's address; null for a source that has none."},
     )
     publisher = fields.String(metadata={"example": "Mayo Clinic"})
+    date = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The date the page shows (published, updated or reviewed), "
+            "as it gives it; null when it shows none.",
+            "example": "Page last reviewed: 18/01/2021",
+        },
+    )
     quality = enum_field(
         ("authoritative", "reputable", "low"), "How far the source can be trusted.", "reputable"
     )

@@ -60,6 +60,8 @@ class Source:
     kind: str
     quality: str
     supports: str
+    date: str | None = None
+    """The date the page shows (published, updated or reviewed), as it gives it."""
 
 
 @dataclass(frozen=True)
