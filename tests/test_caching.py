@@ -23,7 +23,7 @@ URLS = [
     "/v1/treatments?kind=prevention",
     "/v1/treatments/warm-damp-cloth",
     "/v1/sources",
-    "/v1/sources/seed-article",
+    "/v1/sources/lip-twitching-article",
     "/v1/dataset",
 ]
 

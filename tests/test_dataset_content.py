@@ -9,7 +9,7 @@ import pytest
 from service.dataset import Dataset, load_dataset
 from service.dataset.models import Reading
 
-SEED = "seed-article"
+SEED = "lip-twitching-article"
 SEED_FILE = "000_acc1385d1cf40fea.txt"
 SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -184,7 +184,7 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
     (
         "reported belief backed only by low-quality sources",
         "omens.yaml",
-        lambda d: first(d).update(attestation="reported", sources=["seed-article"]),
+        lambda d: first(d).update(attestation="reported", sources=["lip-twitching-article"]),
         "@omens.0",
         "attestation",
         "a reported belief needs a source of better than low quality",
@@ -200,7 +200,7 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
     (
         "documented belief backed only by low-quality sources",
         "omens.yaml",
-        lambda d: first(d).update(attestation="documented", sources=["seed-article"]),
+        lambda d: first(d).update(attestation="documented", sources=["lip-twitching-article"]),
         "@omens.0",
         "attestation",
         "a documented belief needs a source of better than low quality",

@@ -11,7 +11,7 @@ from .schema_fields import enum_field, href_field, urgency_field
 class SourceRefSchema(ma.Schema):
     """A source cited by an entry, with its page and its place in the API."""
 
-    source_id = fields.String(attribute="id", metadata={"example": "seed-article"})
+    source_id = fields.String(attribute="id", metadata={"example": "lip-twitching-article"})
     title = fields.String(metadata={"example": "Lip Twitching"})
     url = fields.String(
         allow_none=True,

@@ -32,7 +32,7 @@ declaration = CatalogueDeclaration(
     item_schema=SourceSchema,
     query_schema=SourceQuerySchema,
     filters=equal_filters("kind", "quality"),
-    example_id="seed-article",
+    example_id="lip-twitching-article",
     list_doc="""List sources
 
     Filter by kind and quality, and search with `q`. Results are sorted by id.
