@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256s
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck spec check-data container-test bench soak lock clean
+.PHONY: setup run test lint typecheck spec check-data container-test deploy-test bench soak lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,10 @@ test: setup lint typecheck  ## set up, then run linters, type checks and every t
 	$(BIN)/python -m pytest -p randomly $(COVERAGE)
 
 lint: setup
-	$(BIN)/ruff check service tests bench gunicorn.conf.py
-	$(BIN)/ruff format --check service tests bench gunicorn.conf.py
+	$(BIN)/ruff check service tests bench scripts gunicorn.conf.py
+	$(BIN)/ruff format --check service tests bench scripts gunicorn.conf.py
 	$(BIN)/codespell
-	$(BIN)/hadolint Dockerfile
+	$(BIN)/hadolint Dockerfile deploy/redis/Dockerfile
 
 typecheck: setup
 	$(BIN)/mypy
@@ -42,6 +42,10 @@ check-data: setup  ## validate data/ and print its summary
 container-test: setup  ## build the image with buildah, run it, check /healthz and a reading (root)
 	$(BIN)/hadolint Dockerfile
 	bash scripts/container-test.sh
+
+deploy-test: setup  ## build the API and Redis images, run deploy/kubernetes with podman kube play, print figures (root)
+	$(BIN)/hadolint Dockerfile deploy/redis/Dockerfile
+	bash scripts/deploy-test.sh
 
 bench: setup  ## the service against a bare Flask hello-world under gunicorn, with wrk (prints figures)
 	$(BIN)/python bench/bench.py

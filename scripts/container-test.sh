@@ -1,59 +1,21 @@
 #!/usr/bin/env bash
 # Build the Dockerfile with buildah, run the image, and check /healthz and a reading.
 #
-# No Docker engine or image registry is needed: the base image is Debian bookworm with
-# python3, made locally with debootstrap from the machine's Debian mirror and kept for
-# later runs. Needs root, buildah and debootstrap (Debian packages).
+# No Docker engine or image registry is needed (see scripts/lib/images.sh for the local base
+# image). Needs root, buildah, debootstrap and curl (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BUILDAH=(buildah --storage-driver vfs)
-BASE=localhost/twitchlore-base:bookworm
+SAY_PREFIX=container-test
 IMAGE=localhost/twitchlore:test
 WORK=${CONTAINER_WORK:-/var/tmp/twitchlore-container}
 PORT=${CONTAINER_PORT:-18080}
-CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+# shellcheck source=scripts/lib/images.sh
+. scripts/lib/images.sh
 
-say() { printf 'container-test: %s\n' "$*"; }
-
-for tool in buildah debootstrap curl; do
-  command -v "$tool" >/dev/null || { say "needs $tool (apt-get install buildah debootstrap curl)"; exit 2; }
-done
-[ "$(id -u)" = 0 ] || { say "needs root for buildah and debootstrap"; exit 2; }
-mkdir -p "$WORK"
-
-debian_mirror() {
-  # The first Debian archive the machine's apt uses, else the default one.
-  grep -rhoE 'https?://[^ ]*debian\.org/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ \
-    2>/dev/null | grep -v security | head -n 1 || true
-}
-
-if ! "${BUILDAH[@]}" inspect --type image "$BASE" >/dev/null 2>&1; then
-  mirror=$(debian_mirror)
-  mirror=${mirror:-http://deb.debian.org/debian}
-  say "making base image $BASE from $mirror"
-  rootfs="$WORK/rootfs"
-  rm -rf "$rootfs"
-  debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
-    bookworm "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 \
-    || { tail -n 20 "$WORK/debootstrap.log"; exit 1; }
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  ctr=$("${BUILDAH[@]}" from scratch)
-  mnt=$("${BUILDAH[@]}" mount "$ctr")
-  cp -a "$rootfs"/. "$mnt"/
-  "${BUILDAH[@]}" umount "$ctr" >/dev/null
-  "${BUILDAH[@]}" commit --quiet --format docker "$ctr" "$BASE" >/dev/null
-  "${BUILDAH[@]}" rm "$ctr" >/dev/null
-  rm -rf "$rootfs"
-fi
-
-say "building $IMAGE"
-# The machine's CA bundle is mounted for the build only, for pip behind a TLS-inspecting proxy.
-"${BUILDAH[@]}" bud --quiet --isolation chroot --format docker \
-  --build-arg BASE_IMAGE="$BASE" \
-  --build-arg PIP_CERT="$CA_BUNDLE" \
-  --volume "$CA_BUNDLE:$CA_BUNDLE:ro" \
-  -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 30 "$WORK/build.log"; exit 1; }
+need_root_and buildah debootstrap curl
+ensure_base_image
+build_image "$IMAGE" Dockerfile .
 
 healthcheck=$("${BUILDAH[@]}" inspect --type image --format '{{.Docker.Config.Healthcheck}}' "$IMAGE")
 user=$("${BUILDAH[@]}" inspect --type image --format '{{.Docker.Config.User}}' "$IMAGE")

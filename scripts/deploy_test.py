@@ -1,0 +1,415 @@
+"""Run the Kubernetes manifests with `podman kube play` and print what they do (make deploy-test).
+
+scripts/deploy-test.sh builds the images first. This plays the podman overlay
+(deploy/kubernetes/podman, made into one pod per API replica by scripts/kube.py), waits for the
+pods to be ready, and checks: every API pod answers; with a limit of N per minute shared
+through Redis, 3N requests spread over the pods get exactly N answers of 200; a pod deleted as
+Kubernetes deletes one leaves the others answering with no failed request; with Redis killed,
+the pods keep answering and report not ready, and are ready again once it is back;
+`podman kube down` leaves nothing behind.
+Everything runs on 127.0.0.1 and everything started is removed at the end, whatever happens.
+
+This script acts as the parts of a cluster podman does not have: like the kubelet it calls
+each pod's readiness probe, and like a Service it spreads requests over the ready pods.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts import kube  # noqa: E402 - run as a script, the repository is not on the path
+
+READING = "/v1/readings?side=left&lip=upper&sudden=true"
+CONTAINERS_CONF = """\
+# Written by scripts/deploy_test.py for its podman run.
+[containers]
+# Setting RLIMIT_NOFILE is not permitted on this kind of machine.
+default_ulimits = []
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Podman:
+    """podman with this machine's settings; every call is logged to the work directory."""
+
+    work: Path
+    log: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        conf = self.work / "containers.conf"
+        conf.write_text(CONTAINERS_CONF, encoding="utf-8")
+        self.env = {
+            **os.environ,
+            "CONTAINERS_CONF": str(conf),
+            # No systemd here for healthcheck timers; the script probes the pods itself.
+            "DISABLE_HC_SYSTEMD": "true",
+        }
+        self.log = self.work / "podman.log"
+
+    def __call__(self, *args: str, check: bool = True) -> str:
+        command = [
+            "podman",
+            "--runtime",
+            "runc",
+            "--cgroup-manager",
+            "cgroupfs",
+            "--storage-driver",
+            "vfs",
+            *args,
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, env=self.env, check=False)
+        with self.log.open("a", encoding="utf-8") as log:
+            log.write(f"$ {' '.join(command)}\n{result.stdout}{result.stderr}\n")
+        if check and result.returncode != 0:
+            raise RuntimeError(f"podman {' '.join(args)}: {result.stderr.strip()[-500:]}")
+        return result.stdout
+
+
+def get(port: int, path: str, client: str, timeout: float = 5) -> int:
+    """The status of a GET to the pod on ``port``, as client ``client`` (X-Forwarded-For)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        headers={"Accept": "application/json", "X-Forwarded-For": client},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        error.read()
+        return int(error.code)
+
+
+def try_get(port: int, path: str, client: str, timeout: float = 5) -> int | str:
+    """Like get(), but a failure to connect or answer in time is returned as its name."""
+    try:
+        return get(port, path, client, timeout)
+    except (OSError, urllib.error.URLError) as error:
+        reason = getattr(error, "reason", error)
+        return type(reason).__name__
+
+
+def clients() -> Iterator[str]:
+    """Distinct client addresses, one bucket of the rate limit each."""
+    for n in itertools.count(1):
+        yield f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
+@dataclass
+class Run:
+    """One podman run of the manifests: the pods, their ports, and the checks' results."""
+
+    podman: Podman
+    play: Path
+    docs: list[dict[str, Any]]
+    api_ports: dict[str, int]
+    redis_port: int
+    passed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    addresses: Iterator[str] = field(default_factory=clients)
+
+    def api(self, name: str) -> dict[str, Any]:
+        return next(kube.find(self.docs, "Deployment", name))
+
+    @property
+    def probe_paths(self) -> tuple[str, str]:
+        """The readiness and liveness paths of the API container, from the manifest."""
+        pod = self.api(next(iter(self.api_ports)))["spec"]["template"]["spec"]
+        probes = pod["containers"][0]
+        return probes["readinessProbe"]["httpGet"]["path"], probes["livenessProbe"]["httpGet"][
+            "path"
+        ]
+
+    def check(self, name: str, ok: bool, figures: str) -> None:
+        (self.passed if ok else self.failed).append(name)
+        print(f"deploy-test: {'ok  ' if ok else 'FAIL'} {name}: {figures}", flush=True)
+
+    def ready(self, port: int) -> bool:
+        return try_get(port, self.probe_paths[0], next(self.addresses), timeout=2) == 200
+
+    def wait(self, ports: list[int], want_ready: bool, timeout: float) -> float | None:
+        """Seconds until every pod on ``ports`` reports ready (or not ready), None on timeout."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if all(self.ready(port) == want_ready for port in ports):
+                return time.monotonic() - started
+            time.sleep(0.5)
+        return None
+
+
+def check_pods_answer(run: Run) -> None:
+    """Every API pod answers its probes and a reading, as the non-root user, read-only."""
+    answers = {}
+    for name, port in run.api_ports.items():
+        paths = (*run.probe_paths, READING)
+        answers[name] = [try_get(port, path, next(run.addresses)) for path in paths]
+    answering = [name for name, statuses in answers.items() if statuses == [200, 200, 200]]
+    inspect = json.loads(run.podman("inspect", *(f"{name}-pod-0-api" for name in run.api_ports)))
+    locked = [
+        c["Name"]
+        for c in inspect
+        if c["Config"]["User"].startswith("10001")
+        and c["HostConfig"]["ReadonlyRootfs"]
+        and not c["EffectiveCaps"]
+        and "no-new-privileges" in c["HostConfig"]["SecurityOpt"]
+    ]
+    run.check(
+        "pods answer",
+        len(answering) == len(run.api_ports) >= 2 and len(locked) == len(run.api_ports),
+        f"{len(answering)} of {len(run.api_ports)} API pods answer readiness, liveness and a "
+        f"reading ({answers}); {len(locked)} run as uid 10001 with a read-only root, no "
+        "capabilities and no privilege escalation",
+    )
+
+
+def check_shared_limit(run: Run, limit: int) -> None:
+    """3N requests of one client, spread over the pods, get exactly N answers of 200."""
+    client = next(run.addresses)
+    ports = list(run.api_ports.values())
+    targets = [ports[i % len(ports)] for i in range(3 * limit)]
+    with ThreadPoolExecutor(max_workers=3 * len(ports)) as pool:
+        statuses = list(pool.map(lambda port: try_get(port, READING, client), targets))
+    per_pod = {
+        name: dict(Counter(s for s, p in zip(statuses, targets, strict=True) if p == port))
+        for name, port in run.api_ports.items()
+    }
+    counts = Counter(statuses)
+    other = len(statuses) - counts[200] - counts[429]
+    run.check(
+        "shared limit",
+        counts[200] == limit and counts[429] == 2 * limit,
+        f"limit {limit}/minute, {3 * limit} requests of one client over {len(ports)} pods: "
+        f"{counts[200]} x 200, {counts[429]} x 429, other {other}"
+        f"; per pod {per_pod}",
+    )
+
+
+def load(run: Run, endpoints: list[int], stop: threading.Event, results: list[Any]) -> None:
+    """Send readings round-robin to the pods in ``endpoints`` (a live list) until ``stop``."""
+    for n in itertools.count():
+        if stop.is_set():
+            return
+        live = list(endpoints)
+        results.append(try_get(live[n % len(live)], READING, next(run.addresses)))
+
+
+def check_pod_deleted(run: Run) -> None:
+    """A pod deleted the Kubernetes way leaves the others answering with no failed request.
+
+    Kubernetes takes a deleted pod out of its Service's endpoints while the preStop hook
+    (sleep) delays SIGTERM; gunicorn then finishes what it has in flight and exits. Here the
+    endpoints are the load's list of ports, and `podman pod stop` sends the SIGTERM with the
+    manifest's grace period.
+    """
+    victim, victim_port = next(iter(run.api_ports.items()))
+    endpoints = list(run.api_ports.values())
+    stop = threading.Event()
+    results: list[Any] = []
+    threads = [
+        threading.Thread(target=load, args=(run, endpoints, stop, results)) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)
+        before = len(results)
+        endpoints.remove(victim_port)
+        grace = run.api(victim)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+        started = time.monotonic()
+        run.podman("pod", "stop", "-t", str(grace), f"{victim}-pod-0")
+        stopped_in = time.monotonic() - started
+        time.sleep(2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    state = json.loads(run.podman("inspect", f"{victim}-pod-0-api"))[0]["State"]
+    counts = Counter(results)
+    failed = len(results) - counts[200]
+    run.check(
+        "pod deleted",
+        failed == 0 and state["ExitCode"] == 0 and before > 0,
+        f"{len(results)} requests while {victim} was deleted ({before} before): "
+        f"{counts[200]} x 200, {failed} failed {dict(counts - Counter({200: counts[200]}))}; "
+        f"it stopped in {stopped_in:.1f} s with exit code {state['ExitCode']} "
+        f"(grace period {grace} s); {len(endpoints)} pods answered throughout",
+    )
+    del run.api_ports[victim]
+
+
+def check_redis_killed(run: Run) -> None:
+    """With Redis killed, the pods keep answering (fail open) and report not ready."""
+    ports = list(run.api_ports.values())
+    run.podman("pod", "kill", f"{kube.REDIS}-pod-0")
+    unready_in = run.wait(ports, want_ready=False, timeout=30)
+    started = time.monotonic()
+    statuses = [try_get(port, READING, next(run.addresses)) for port in ports for _ in range(5)]
+    average = (time.monotonic() - started) / len(statuses)
+    counts = Counter(statuses)
+    readiness = {
+        name: try_get(port, run.probe_paths[0], next(run.addresses))
+        for name, port in run.api_ports.items()
+    }
+    waited = "never" if unready_in is None else f"{unready_in:.1f} s"
+    run.check(
+        "redis killed",
+        unready_in is not None and counts[200] == len(statuses),
+        f"every pod not ready after: {waited} ({readiness}); {counts[200]} of "
+        f"{len(statuses)} readings answered 200 ({dict(counts)}), {average * 1000:.0f} ms each "
+        "on average",
+    )
+
+
+def check_redis_back(run: Run) -> None:
+    """Redis started again (as its Deployment would restart it), the pods are ready again."""
+    ports = list(run.api_ports.values())
+    run.podman("pod", "start", f"{kube.REDIS}-pod-0")
+    ready_in = run.wait(ports, want_ready=True, timeout=30)
+    run.check(
+        "redis back",
+        ready_in is not None,
+        f"every pod ready again {'never' if ready_in is None else f'{ready_in:.1f} s'} after "
+        "Redis restarted",
+    )
+
+
+def names(run: Run, what: str) -> list[str]:
+    """Our pods, containers or volumes that podman still has."""
+    if what == "volumes":
+        listed = run.podman("volume", "ls", "--format", "{{.Name}}")
+    elif what == "pods":
+        listed = run.podman("pod", "ps", "--format", "{{.Name}}")
+    else:
+        listed = run.podman("ps", "-a", "--format", "{{.Names}}")
+    ours = re.compile(rf"^({kube.API}|{kube.REDIS})|-infra$")
+    return [line for line in listed.split() if ours.search(line)]
+
+
+def down(run: Run) -> dict[str, list[str]]:
+    """`podman kube down`, then what is left of ours: pods, containers, volumes."""
+    run.podman("kube", "down", str(run.play), check=False)
+    return {what: names(run, what) for what in ("pods", "containers", "volumes")}
+
+
+def force_clean(podman: Podman, play: Path) -> None:
+    """Remove whatever of ours is left after a failed run (pods by name, their volumes)."""
+    podman("kube", "down", str(play), check=False)
+    for name in podman("pod", "ps", "--format", "{{.Name}}", check=False).split():
+        if name.startswith((kube.API, kube.REDIS)):
+            podman("pod", "rm", "-f", name, check=False)
+    for name in podman("volume", "ls", "--format", "{{.Name}}", check=False).split():
+        if name.startswith((kube.API, kube.REDIS)):
+            podman("volume", "rm", "-f", name, check=False)
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into SystemExit, so the clean-up runs."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001
+        raise SystemExit(f"deploy-test: stopped by signal {signum}")
+
+    previous: dict[int, Callable[..., Any] | int | None] = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/var/tmp/twitchlore-deploy"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    podman = Podman(args.work)
+    podman.log.write_text("", encoding="utf-8")
+
+    rendered = kube.render(kube.MANIFESTS / "podman")
+    replicas = next(kube.find(rendered, "Deployment", kube.API))["spec"]["replicas"]
+    ports = [free_port() for _ in range(replicas + 1)]
+    docs = kube.for_podman(rendered, ports[:-1], ports[-1])
+    errors = kube.schema_errors(docs)
+    if errors:
+        print("deploy-test: the podman manifests are invalid:", *errors, sep="\n  ")
+        return 1
+    settings = next(kube.find(docs, "ConfigMap"))["data"]
+    limit = int(re.match(r"\d+", settings["TWITCHLORE_RATE_LIMIT"]).group())  # type: ignore[union-attr]
+    play = args.work / "play.yaml"
+    play.write_text(yaml.safe_dump_all(docs, sort_keys=False), encoding="utf-8")
+    api_ports = {f"{kube.API}-{i}": port for i, port in enumerate(ports[:-1])}
+    run = Run(podman, play, docs, api_ports, ports[-1])
+    print(
+        f"deploy-test: podman kube play: {replicas} API pods on 127.0.0.1 ports "
+        f"{ports[:-1]}, Redis on {ports[-1]} (log: {podman.log})",
+        flush=True,
+    )
+    with stopped_by_signals():
+        try:
+            started = time.monotonic()
+            podman("kube", "play", str(play))
+            played = time.monotonic() - started
+            ready_in = run.wait(list(api_ports.values()), want_ready=True, timeout=120)
+            run.check(
+                "ready",
+                ready_in is not None,
+                f"pods created in {played:.0f} s, all {replicas} ready "
+                f"{'never' if ready_in is None else f'{ready_in:.1f} s later'}",
+            )
+            if ready_in is not None:
+                check_pods_answer(run)
+                check_shared_limit(run, limit)
+                check_pod_deleted(run)
+                check_redis_killed(run)
+                check_redis_back(run)
+            left = down(run)
+            run.check(
+                "kube down",
+                not any(left.values()),
+                "left behind: "
+                + ", ".join(f"{len(items)} {what} {items or ''}" for what, items in left.items()),
+            )
+        finally:
+            force_clean(podman, play)
+            play.unlink(missing_ok=True)
+    print(f"deploy-test: {len(run.passed)} passed, {len(run.failed)} failed")
+    return 1 if run.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""The Kubernetes manifests in deploy/kubernetes: schemas, wiring, and the podman adaptation."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import kube
+from service.config import settings_from_env
+
+Doc = dict[str, Any]
+OVERLAYS = ("base", "ingress", "podman")
+Breaks = Callable[[Callable[[list[Doc]], None]], list[str]]
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, list[Doc]]:
+    """Each kustomization built once by the real kustomize (inside kubectl)."""
+    return {overlay: kube.render(kube.MANIFESTS / overlay) for overlay in OVERLAYS}
+
+
+def api_container(docs: list[Doc]) -> Doc:
+    deployment = next(kube.find(docs, "Deployment", kube.API))
+    container: Doc = deployment["spec"]["template"]["spec"]["containers"][0]
+    return container
+
+
+@pytest.mark.parametrize("path", kube.manifest_files(), ids=lambda p: str(p.relative_to(kube.ROOT)))
+def test_every_manifest_file_matches_the_kubernetes_schemas(path: Path) -> None:
+    """Each hand-written manifest file is valid against the strict Kubernetes schemas."""
+    docs = kube.load(path)
+    assert docs, f"{path} holds no objects"
+    assert kube.schema_errors(docs) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kustomize_output_matches_the_kubernetes_schemas(
+    rendered: dict[str, list[Doc]], overlay: str
+) -> None:
+    """What `kubectl kustomize` builds from each kustomization is valid, object by object."""
+    assert kube.schema_errors(rendered[overlay]) == []
+
+
+def test_base_has_every_object_an_operator_needs(rendered: dict[str, list[Doc]]) -> None:
+    """The base holds the API with its Service, PDB and HPA, Redis with its Service and policy."""
+    kinds = sorted(kube.name_of(doc) for doc in rendered["base"])
+    assert [k for k in kinds if not k.startswith("ConfigMap/")] == [
+        "Deployment/twitchlore-api",
+        "Deployment/twitchlore-redis",
+        "HorizontalPodAutoscaler/twitchlore-api",
+        "NetworkPolicy/twitchlore-redis",
+        "PodDisruptionBudget/twitchlore-api",
+        "Service/twitchlore",
+        "Service/twitchlore-redis",
+    ]
+    assert len(list(kube.find(rendered["base"], "ConfigMap"))) == 1
+
+
+@pytest.mark.parametrize("overlay", ["base", "ingress"])
+def test_cluster_bundles_are_wired_and_locked_down(
+    rendered: dict[str, list[Doc]], overlay: str
+) -> None:
+    """Probes, ports, resources, security, selectors and the Redis wiring all check out."""
+    assert kube.problems(rendered[overlay]) == []
+
+
+def test_settings_are_ones_the_service_accepts(rendered: dict[str, list[Doc]]) -> None:
+    """The ConfigMap's values pass the service's own settings validation."""
+    data = next(kube.find(rendered["base"], "ConfigMap"))["data"]
+    settings = settings_from_env(data)
+    assert data["TWITCHLORE_RATE_LIMIT_STORAGE"] == "redis://twitchlore-redis:6379/0"
+    assert settings["TRUSTED_PROXIES"] == 1
+
+
+def test_the_ingress_buffers_and_bounds_time(rendered: dict[str, list[Doc]]) -> None:
+    """The Ingress example buffers answers and sets short proxy timeouts and a body limit."""
+    ingress = next(kube.find(rendered["ingress"], "Ingress"))
+    notes = ingress["metadata"]["annotations"]
+    assert notes["nginx.org/proxy-buffering"] == "true"
+    for timeout in ("connect", "read", "send"):
+        seconds = re.fullmatch(r"(\d+)s", notes[f"nginx.org/proxy-{timeout}-timeout"])
+        assert seconds is not None and 0 < int(seconds.group(1)) <= 10
+    assert notes["nginx.org/client-max-body-size"] == "8k"
+
+
+@pytest.fixture(scope="module")
+def breaks(rendered: dict[str, list[Doc]]) -> Breaks:
+    """Findings (schema, else wiring) on a copy of the base changed by a mutation."""
+
+    def findings(mutate: Callable[[list[Doc]], None]) -> list[str]:
+        docs = copy.deepcopy(rendered["base"])
+        mutate(docs)
+        return kube.findings(docs)
+
+    return findings
+
+
+def test_a_missing_readiness_probe_is_found(breaks: Breaks) -> None:
+    """Dropping the API's readiness probe fails the check, naming the probe."""
+    found = breaks(lambda docs: api_container(docs).pop("readinessProbe"))
+    assert any("no readinessProbe" in f for f in found), found
+
+
+def test_a_probe_on_a_wrong_port_is_found(breaks: Breaks) -> None:
+    """A liveness probe on a port the container does not declare fails the check."""
+
+    def mutate(docs: list[Doc]) -> None:
+        api_container(docs)["livenessProbe"]["httpGet"]["port"] = 8080
+
+    found = breaks(mutate)
+    assert any("livenessProbe port 8080 is not a container port" in f for f in found), found
+
+
+def test_a_port_setting_that_disagrees_with_the_container_port_is_found(breaks: Breaks) -> None:
+    """PORT=8080 while the container declares 8000 fails the check."""
+
+    def mutate(docs: list[Doc]) -> None:
+        for var in api_container(docs)["env"]:
+            if var["name"] == "PORT":
+                var["value"] = "8080"
+
+    found = breaks(mutate)
+    assert any("PORT=8080 but the http container port is 8000" in f for f in found), found
+
+
+def test_a_service_pointing_at_no_port_is_found(breaks: Breaks) -> None:
+    """A Service whose targetPort names no container port fails the check."""
+
+    def mutate(docs: list[Doc]) -> None:
+        next(kube.find(docs, "Service", "twitchlore"))["spec"]["ports"][0]["targetPort"] = "web"
+
+    found = breaks(mutate)
+    assert any("targetPort 'web' is not a container port" in f for f in found), found
+
+
+def test_a_misspelt_field_fails_the_schema(breaks: Breaks) -> None:
+    """A misspelt field (here a probe's name) fails the strict schema validation."""
+
+    def mutate(docs: list[Doc]) -> None:
+        container = api_container(docs)
+        container["readinesProbe"] = container.pop("readinessProbe")
+
+    found = breaks(mutate)
+    assert any("'readinesProbe' was unexpected" in f for f in found), found
+
+
+def test_a_wrongly_typed_value_fails_the_schema(breaks: Breaks) -> None:
+    """replicas as a string is refused by the schema."""
+
+    def mutate(docs: list[Doc]) -> None:
+        next(kube.find(docs, "Deployment", kube.API))["spec"]["replicas"] = "three"
+
+    found = breaks(mutate)
+    assert any("replicas" in f for f in found), found
+
+
+def test_a_writable_root_or_kept_capabilities_are_found(breaks: Breaks) -> None:
+    """A writable root filesystem or capabilities left in fail the check."""
+
+    def mutate(docs: list[Doc]) -> None:
+        security = api_container(docs)["securityContext"]
+        security["readOnlyRootFilesystem"] = False
+        security["capabilities"] = {"drop": ["NET_RAW"]}
+
+    found = breaks(mutate)
+    assert any("readOnlyRootFilesystem is not true" in f for f in found), found
+    assert any("capabilities are not all dropped" in f for f in found), found
+
+
+def test_redis_open_to_every_pod_is_found(breaks: Breaks) -> None:
+    """A NetworkPolicy rule that admits any pod, not just the API's, fails the check."""
+
+    def mutate(docs: list[Doc]) -> None:
+        policy = next(kube.find(docs, "NetworkPolicy"))
+        policy["spec"]["ingress"][0]["from"] = [{"podSelector": {}}]
+
+    found = breaks(mutate)
+    assert any("lets more than the API pods reach Redis" in f for f in found), found
+
+
+def test_a_storage_setting_naming_no_service_is_found(breaks: Breaks) -> None:
+    """A Redis address that is not the Redis Service fails the check."""
+
+    def mutate(docs: list[Doc]) -> None:
+        data = next(kube.find(docs, "ConfigMap"))["data"]
+        data["TWITCHLORE_RATE_LIMIT_STORAGE"] = "redis://redis:6379/0"
+
+    found = breaks(mutate)
+    assert any("names no Service" in f for f in found), found
+
+
+def test_a_grace_period_shorter_than_the_drain_is_found(breaks: Breaks) -> None:
+    """A termination grace period that cannot cover preStop plus gunicorn's drain fails."""
+
+    def mutate(docs: list[Doc]) -> None:
+        deployment = next(kube.find(docs, "Deployment", kube.API))
+        deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 10
+
+    found = breaks(mutate)
+    assert any("grace period" in f for f in found), found
+
+
+def test_the_podman_overlay_keeps_the_base_but_runs_locally(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    """The podman overlay changes only images, networking and settings of the base's pods."""
+    base, local = rendered["base"], rendered["podman"]
+    assert api_container(local)["image"] == "localhost/twitchlore:test"
+    assert api_container(base)["image"] == "twitchlore:1.0.0"
+    for docs in (base, local):
+        container = api_container(docs)
+        for probe in kube.PROBES:
+            assert probe in container
+    env = kube.env_of(api_container(local))
+    assert env["HOST"] == "127.0.0.1"
+    settings = next(kube.find(local, "ConfigMap"))["data"]
+    assert settings_from_env(settings)  # values the service accepts
+    assert re.fullmatch(r"\d+ per minute", settings["TWITCHLORE_RATE_LIMIT"])
+
+
+def test_podman_gets_one_pod_per_replica_on_its_own_port(rendered: dict[str, list[Doc]]) -> None:
+    """Each API replica becomes its own pod on its own port; Redis and the setting follow."""
+    docs = kube.for_podman(rendered["podman"], [41001, 41002, 41003], 41009)
+    assert kube.schema_errors(docs) == []
+    apis = [d for d in kube.find(docs, "Deployment") if d["metadata"]["name"] != kube.REDIS]
+    assert [d["metadata"]["name"] for d in apis] == [f"{kube.API}-{i}" for i in range(3)]
+    for deployment, port in zip(apis, (41001, 41002, 41003), strict=True):
+        pod = deployment["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        assert deployment["spec"]["replicas"] == 1
+        assert pod["hostNetwork"] is True
+        assert kube.env_of(container)["PORT"] == str(port)
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port}
+        assert "ports" not in container
+        assert [v["name"] for v in pod["volumes"]] == [f"{deployment['metadata']['name']}-tmp"]
+    redis = next(kube.find(docs, "Deployment", kube.REDIS))["spec"]["template"]["spec"]
+    command = redis["containers"][0]["command"]
+    assert command[command.index("--port") + 1] == "41009"
+    assert command[-2:] == ["--bind", "127.0.0.1"]
+    storage = next(kube.find(docs, "ConfigMap"))["data"]["TWITCHLORE_RATE_LIMIT_STORAGE"]
+    assert storage == "redis://127.0.0.1:41009/0"
+    assert {d["kind"] for d in docs} == {"ConfigMap", "Deployment"}
+
+
+def test_podman_needs_a_port_per_replica(rendered: dict[str, list[Doc]]) -> None:
+    """Fewer ports than replicas is refused rather than silently running fewer pods."""
+    with pytest.raises(ValueError, match="3 replicas but 2 ports"):
+        kube.for_podman(rendered["podman"], [41001, 41002], 41009)
+
+
+def test_podman_refuses_the_cluster_base(rendered: dict[str, list[Doc]]) -> None:
+    """The base (no host networking) cannot be turned into podman pods by mistake."""
+    with pytest.raises(ValueError, match="must set hostNetwork"):
+        kube.for_podman(rendered["base"], [41001, 41002, 41003], 41009)
