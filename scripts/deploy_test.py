@@ -226,13 +226,39 @@ def load(run: Run, endpoints: list[int], stop: threading.Event, results: list[An
         results.append(try_get(live[n % len(live)], READING, next(run.addresses)))
 
 
+class InFlight:
+    """A request whose headers are half sent: in flight at the pod until finish() sends the rest."""
+
+    def __init__(self, port: int, client: str) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.client = client
+        self.sock.sendall(f"GET {READING} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
+
+    def finish(self) -> str:
+        """Send the rest of the request; return the answer's status line (or the error)."""
+        try:
+            self.sock.sendall(
+                f"Accept: application/json\r\nX-Forwarded-For: {self.client}\r\n"
+                "Connection: close\r\n\r\n".encode()
+            )
+            answer = b""
+            while chunk := self.sock.recv(65536):
+                answer += chunk
+            return answer.split(b"\r\n", 1)[0].decode() or "no answer"
+        except OSError as error:
+            return type(error).__name__
+        finally:
+            self.sock.close()
+
+
 def check_pod_deleted(run: Run) -> None:
     """A pod deleted the Kubernetes way leaves the others answering with no failed request.
 
     Kubernetes takes a deleted pod out of its Service's endpoints while the preStop hook
     (sleep) delays SIGTERM; gunicorn then finishes what it has in flight and exits. Here the
     endpoints are the load's list of ports, and `podman pod stop` sends the SIGTERM with the
-    manifest's grace period.
+    manifest's grace period. One request is in flight at the pod when SIGTERM comes: its
+    headers are half sent before, the rest after.
     """
     victim, victim_port = next(iter(run.api_ports.items()))
     endpoints = list(run.api_ports.values())
@@ -243,15 +269,27 @@ def check_pod_deleted(run: Run) -> None:
     ]
     for thread in threads:
         thread.start()
+    grace = run.api(victim)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    stopped_in = 0.0
+
+    def delete() -> None:
+        nonlocal stopped_in
+        started = time.monotonic()
+        run.podman("pod", "stop", "-t", str(grace), f"{victim}-pod-0")
+        stopped_in = time.monotonic() - started
+
     try:
         time.sleep(2)
         before = len(results)
         endpoints.remove(victim_port)
-        grace = run.api(victim)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
-        started = time.monotonic()
-        run.podman("pod", "stop", "-t", str(grace), f"{victim}-pod-0")
-        stopped_in = time.monotonic() - started
-        time.sleep(2)
+        in_flight = InFlight(victim_port, next(run.addresses))
+        time.sleep(1)  # accepted by a worker, which now waits for the rest
+        deleter = threading.Thread(target=delete)
+        deleter.start()
+        time.sleep(1.5)  # SIGTERM delivered
+        in_flight_status = in_flight.finish()
+        deleter.join()
+        time.sleep(1)
     finally:
         stop.set()
         for thread in threads:
@@ -261,11 +299,15 @@ def check_pod_deleted(run: Run) -> None:
     failed = len(results) - counts[200]
     run.check(
         "pod deleted",
-        failed == 0 and state["ExitCode"] == 0 and before > 0,
+        failed == 0
+        and state["ExitCode"] == 0
+        and before > 0
+        and in_flight_status.startswith("HTTP/1.1 200"),
         f"{len(results)} requests while {victim} was deleted ({before} before): "
         f"{counts[200]} x 200, {failed} failed {dict(counts - Counter({200: counts[200]}))}; "
-        f"it stopped in {stopped_in:.1f} s with exit code {state['ExitCode']} "
-        f"(grace period {grace} s); {len(endpoints)} pods answered throughout",
+        f"the request in flight at SIGTERM got '{in_flight_status}'; the pod stopped in "
+        f"{stopped_in:.1f} s with exit code {state['ExitCode']} (grace period {grace} s); "
+        f"{len(endpoints)} pods answered throughout",
     )
     del run.api_ports[victim]
 
@@ -402,7 +444,10 @@ def main() -> int:
                 "kube down",
                 not any(left.values()),
                 "left behind: "
-                + ", ".join(f"{len(items)} {what} {items or ''}" for what, items in left.items()),
+                + ", ".join(
+                    f"{len(items)} {what}{f' {items}' if items else ''}"
+                    for what, items in left.items()
+                ),
             )
         finally:
             force_clean(podman, play)

@@ -179,9 +179,12 @@ def _api_problems(docs: list[Doc]) -> list[str]:
         found.append(f"{at}: Prometheus annotations should scrape port {http}")
     pre_stop = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
     sleep = int(pre_stop[1]) if pre_stop[:1] == ["sleep"] else 0
-    # gunicorn's graceful_timeout is 30 s unless configured otherwise.
-    if sleep < 1 or pod.get("terminationGracePeriodSeconds", 30) < sleep + 30:
-        found.append(f"{at}: needs a preStop sleep and a grace period covering it plus 30 s")
+    drain = graceful_timeout()
+    if sleep < 1 or pod.get("terminationGracePeriodSeconds", 30) < sleep + drain:
+        found.append(
+            f"{at}: needs a preStop sleep and a grace period covering it plus gunicorn's "
+            f"graceful_timeout ({drain} s)"
+        )
     volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
     mounts = {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])}
     if "emptyDir" not in volumes.get(mounts.get("/tmp", ""), {}):
@@ -189,6 +192,13 @@ def _api_problems(docs: list[Doc]) -> list[str]:
     if deployment["spec"].get("replicas", 1) < 2:
         found.append(f"{name_of(deployment)}: fewer than 2 replicas")
     return found
+
+
+def graceful_timeout() -> int:
+    """gunicorn's graceful_timeout in gunicorn.conf.py (30 s, gunicorn's default, if unset)."""
+    conf = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
+    match = re.search(r"^graceful_timeout = (\d+)", conf, re.MULTILINE)
+    return int(match.group(1)) if match else 30
 
 
 def _service_problems(docs: list[Doc], service: Doc) -> list[str]:
