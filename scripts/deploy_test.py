@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +40,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts import kube  # noqa: E402 - run as a script, the repository is not on the path
+from scripts import kube
 
 READING = "/v1/readings?side=left&lip=upper&sudden=true"
 CONTAINERS_CONF = """\
@@ -381,17 +381,15 @@ def force_clean(podman: Podman, play: Path) -> None:
 def stopped_by_signals() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into SystemExit, so the clean-up runs."""
 
-    def stop(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001
+    def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(f"deploy-test: stopped by signal {signum}")
 
-    previous: dict[int, Callable[..., Any] | int | None] = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        previous[signum] = signal.signal(signum, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main() -> int:

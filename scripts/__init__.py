@@ -1,0 +1,1 @@
+"""Scripts of make container-test and make deploy-test, and the manifest checks they share."""
