@@ -301,6 +301,18 @@ def test_omen_links_to_its_tradition_and_sources(client: FlaskClient) -> None:
         assert get_json(client, source["href"])["url"] == source["url"]
 
 
+def test_tradition_says_where_and_when_it_comes_from(client: FlaskClient) -> None:
+    """Every tradition served names its region and period; the Marifetname is dated 1757."""
+    traditions = all_items(client, "/v1/traditions")
+    assert len(traditions) >= 10
+    for tradition in traditions:
+        assert tradition["region"] and tradition["period"], tradition["tradition_id"]
+    marifetname = get_json(client, "/v1/traditions/ottoman-marifetname")
+    assert "1757" in marifetname["period"]
+    omens = all_items(client, marifetname["omens_href"])
+    assert {omen["attestation"] for omen in omens} == {"documented"}
+
+
 def test_condition_links_to_its_symptoms_treatments_and_sources(client: FlaskClient) -> None:
     """A condition's symptoms, treatments and sources resolve; a symptom lists its conditions."""
     condition = get_json(client, "/v1/conditions/hemifacial-spasm")
