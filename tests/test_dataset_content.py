@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -376,3 +377,14 @@ def test_sources_cite_publishers_not_copies(dataset: Dataset) -> None:
     """Third-party copies that the publisher's own page replaced are gone."""
     urls = [s.url or "" for s in dataset.sources]
     assert not any("clearchemist.co.uk" in url for url in urls)
+
+
+def test_a_drooping_face_alone_means_calling(dataset: Dataset) -> None:
+    """No text makes the emergency call wait for a second sign: one FAST sign is enough."""
+    texts = [c.see_doctor_when for c in dataset.conditions]
+    texts += [s.advice for s in dataset.symptoms]
+    texts += [r.medical.when_to_call_emergency for r in dataset.readings]
+    texts += [r.medical.when_to_see_doctor for r in dataset.readings]
+    texts.append(dataset.info.disclaimer)
+    for text in texts:
+        assert not re.search(r"droops? with|suddenly with a drooping", text), text
