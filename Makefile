@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 run: setup  ## set up, then serve the API with gunicorn on $(HOST):$(PORT)
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'service:create_app()'
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m service
 
 COVERAGE := --cov=service --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=95
 

@@ -31,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 setsid "${BUILDAH[@]}" run --isolation chroot --env HOST=127.0.0.1 --env PORT="$PORT" \
-  --env WEB_CONCURRENCY=1 "$ctr" -- gunicorn -c /app/gunicorn.conf.py 'service:create_app()' \
+  --env WEB_CONCURRENCY=1 "$ctr" -- python3 -m service \
   >"$WORK/run.log" 2>&1 &
 runner=$!
 

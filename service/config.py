@@ -45,19 +45,45 @@ def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r}: must be true or false")
 
 
+def worker_count(
+    environ: Mapping[str, str], name: str = "WEB_CONCURRENCY", default: int = 2
+) -> int:
+    """The number of server processes: a whole number of at least 1."""
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: must be a whole number of at least 1") from None
+    if value < 1:
+        raise ConfigError(f"{name}={raw!r}: must be a whole number of at least 1")
+    return value
+
+
 def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
     raw = environ.get(name) or default
     try:
-        limits.parse_many(raw)
+        items = limits.parse_many(raw)
     except ValueError:
         raise ConfigError(
             f"{name}={raw!r}: must be a rate limit such as '600 per minute' "
             "or '20/second;600/minute'"
         ) from None
+    if any(item.amount < 1 for item in items):
+        # A limit of 0 would refuse every request; to switch limits off there is
+        # TWITCHLORE_RATE_LIMIT_ENABLED=false.
+        raise ConfigError(
+            f"{name}={raw!r}: every limit must allow at least 1 request "
+            "(set TWITCHLORE_RATE_LIMIT_ENABLED=false to turn limits off)"
+        )
     return raw
 
 
-def _storage_uri(environ: Mapping[str, str], name: str, default: str) -> str:
+def _storage_uri(environ: Mapping[str, str], name: str, alias: str, default: str) -> str:
+    """The storage URI from ``name``, or from its older spelling ``alias``."""
+    if not environ.get(name) and environ.get(alias):
+        name = alias
     raw = environ.get(name) or default
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     if scheme not in ("memory", "redis", "rediss", "redis+unix"):
@@ -95,7 +121,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "CORS_ORIGINS": _origins(environ, "TWITCHLORE_CORS_ORIGINS"),
         "RATELIMIT_ENABLED": _boolean(environ, "TWITCHLORE_RATE_LIMIT_ENABLED", True),
         "RATELIMIT_DEFAULT": _rate_limit(environ, "TWITCHLORE_RATE_LIMIT", "1200 per minute"),
-        "RATELIMIT_STORAGE_URI": _storage_uri(environ, "RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _storage_uri(
+            environ, "TWITCHLORE_RATE_LIMIT_STORAGE", "RATELIMIT_STORAGE_URI", "memory://"
+        ),
         "TRUSTED_PROXIES": _whole_number(environ, "TWITCHLORE_TRUSTED_PROXIES", 0),
         "LOG_LEVEL": _log_level(environ, "TWITCHLORE_LOG_LEVEL", "INFO"),
     }

@@ -65,7 +65,7 @@ def problem_response(
     """Build an ``application/problem+json`` response."""
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": _title(status),
+        "title": problem_title(status),
         "status": status,
         "detail": detail,
     }
@@ -82,7 +82,8 @@ RFC_9110_TITLES = {413: "Content Too Large", 414: "URI Too Long", 422: "Unproces
 """Reason phrases RFC 9110 renamed; Python's http module still has the older ones."""
 
 
-def _title(status: int) -> str:
+def problem_title(status: int) -> str:
+    """The RFC 9110 reason phrase of ``status``, used as a problem's title."""
     if status in RFC_9110_TITLES:
         return RFC_9110_TITLES[status]
     try:

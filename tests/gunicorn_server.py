@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 @dataclass
@@ -36,10 +35,10 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
-    """Start gunicorn with the project's config; its output goes to ``log``, not a pipe."""
+    """Start the server as `make run` does; its output goes to ``log``, not a pipe."""
     with log.open("wb") as output:
         return subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "service:create_app()"],
+            [sys.executable, "-m", "service"],
             cwd=ROOT,
             env={
                 **os.environ,

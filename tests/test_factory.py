@@ -57,6 +57,8 @@ def test_broken_dataset_stops_the_factory(data_dir: Path) -> None:
     [
         ("TWITCHLORE_RATE_LIMIT", "lots", "must be a rate limit such as '600 per minute'"),
         ("TWITCHLORE_RATE_LIMIT_ENABLED", "maybe", "must be true or false"),
+        ("TWITCHLORE_RATE_LIMIT", "0 per minute", "every limit must allow at least 1 request"),
+        ("TWITCHLORE_RATE_LIMIT_STORAGE", "mysql://db", "must be memory:// or a redis:// URI"),
         ("RATELIMIT_STORAGE_URI", "mysql://db", "must be memory:// or a redis:// URI"),
         ("TWITCHLORE_TRUSTED_PROXIES", "two", "must be a whole number"),
         ("TWITCHLORE_CORS_ORIGINS", "app.example", "is not an origin such as https://app.example"),
@@ -78,7 +80,7 @@ def test_settings_are_read_from_the_environment() -> None:
         {
             "TWITCHLORE_RATE_LIMIT": "10/second",
             "TWITCHLORE_RATE_LIMIT_ENABLED": "false",
-            "RATELIMIT_STORAGE_URI": "redis://localhost:6379/0",
+            "TWITCHLORE_RATE_LIMIT_STORAGE": "redis://localhost:6379/0",
             "TWITCHLORE_TRUSTED_PROXIES": "1",
             "TWITCHLORE_CORS_ORIGINS": "https://a.example, https://b.example",
             "TWITCHLORE_LOG_LEVEL": "warning",
@@ -90,3 +92,16 @@ def test_settings_are_read_from_the_environment() -> None:
     assert settings["TRUSTED_PROXIES"] == 1
     assert settings["CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
     assert settings["LOG_LEVEL"] == "WARNING"
+
+
+def test_the_older_storage_variable_still_works() -> None:
+    """RATELIMIT_STORAGE_URI, the setting's earlier name, is read when the new one is unset."""
+    settings = settings_from_env({"RATELIMIT_STORAGE_URI": "redis://old:6379/0"})
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://old:6379/0"
+    both = settings_from_env(
+        {
+            "RATELIMIT_STORAGE_URI": "redis://old:6379/0",
+            "TWITCHLORE_RATE_LIMIT_STORAGE": "memory://",
+        }
+    )
+    assert both["RATELIMIT_STORAGE_URI"] == "memory://"

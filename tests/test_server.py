@@ -6,6 +6,8 @@ import json
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from .gunicorn_server import free_port, start_gunicorn
 
 
@@ -41,4 +43,49 @@ def test_bad_setting_stops_gunicorn_with_one_clear_line(tmp_path: Path) -> None:
     assert process.wait(timeout=30) != 0
     output = log.read_text(encoding="utf-8")
     assert "Error: TWITCHLORE_RATE_LIMIT='lots': must be a rate limit" in output
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"WEB_CONCURRENCY": "abc"}, "Error: WEB_CONCURRENCY='abc': must be a whole number"),
+        (
+            {"WEB_CONCURRENCY": "0"},
+            "Error: WEB_CONCURRENCY='0': must be a whole number of at least 1",
+        ),
+        (
+            {"TWITCHLORE_RATE_LIMIT": "0 per minute"},
+            "Error: TWITCHLORE_RATE_LIMIT='0 per minute': every limit must allow at least 1",
+        ),
+        (
+            {"TWITCHLORE_DATA_DIR": str(Path(__file__))},
+            "test_server.py: not a directory of data files",
+        ),
+    ],
+    ids=["workers not a number", "no workers", "limit of 0", "data dir is a file"],
+)
+def test_operator_mistakes_stop_gunicorn_with_one_line(
+    setting: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    """Each start-up fault exits at once with one line naming the setting or file, no traceback."""
+    log = tmp_path / "gunicorn.log"
+    process = start_gunicorn(free_port(), log, **setting)
+    assert process.wait(timeout=30) != 0
+    output = log.read_text(encoding="utf-8")
+    assert message in output
+    assert "Traceback" not in output
+
+
+def test_a_data_file_replaced_by_a_directory_stops_gunicorn_naming_it(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """A directory where a data file should be is named in one line, not a traceback."""
+    (data_dir / "omens.yaml").unlink()
+    (data_dir / "omens.yaml").mkdir()
+    log = tmp_path / "gunicorn.log"
+    process = start_gunicorn(free_port(), log, TWITCHLORE_DATA_DIR=str(data_dir))
+    assert process.wait(timeout=30) != 0
+    output = log.read_text(encoding="utf-8")
+    assert "Error: data/omens.yaml: cannot be read" in output
     assert "Traceback" not in output

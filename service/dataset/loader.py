@@ -305,10 +305,15 @@ class _DataFiles:
 
     def read(self, name: str) -> Any:
         path = self.data_dir / name
+        if not self.data_dir.is_dir():
+            raise DatasetError(str(self.data_dir), "not a directory of data files")
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
             raise DatasetError(self.label(name), "file not found") from None
+        except OSError as error:
+            # A directory or an unreadable file where a data file should be.
+            raise DatasetError(self.label(name), f"cannot be read ({error.strerror})") from None
         self.digest.update(name.encode() + b"\0" + raw + b"\0")
         try:
             return yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)
