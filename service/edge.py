@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, request
 from flask_cors import CORS
 from flask_smorest import abort
 from limits import RateLimitItem, parse_many
-from limits.storage import Storage, storage_from_string
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from prometheus_client import Counter, Gauge
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -30,6 +38,23 @@ REFUSAL_KEY = "twitchlore.rate_limit_refusal"
 
 # --- Rate limits ---------------------------------------------------------------------------
 
+STORAGE_TIMEOUT_SECONDS = 0.25
+"""How long one Redis command may take before the limiter counts in memory instead."""
+STORAGE_RETRY_SECONDS = 5.0
+"""While Redis fails, how often a request tries it again."""
+
+RATE_LIMIT_STORAGE_DEGRADED = Gauge(
+    "twitchlore_rate_limit_storage_degraded",
+    "1 while the shared rate-limit storage fails and this process counts in its own memory.",
+    multiprocess_mode="max",
+)
+RATE_LIMIT_STORAGE_FAILURES = Counter(
+    "twitchlore_rate_limit_storage_failures_total",
+    "Times the shared rate-limit storage failed and the limiter fell back to memory.",
+)
+
+logger = logging.getLogger("twitchlore.rate_limit")
+
 
 @dataclass(frozen=True)
 class RateVerdict:
@@ -41,37 +66,84 @@ class RateVerdict:
     retry_after: int = 0
 
 
+def shared_storage(uri: str) -> Storage:
+    """The storage behind ``uri``; Redis with short timeouts and no retries.
+
+    A Redis that is down or frozen must cost a request at most one short timeout, not
+    redis-py's default of retries with backoff, so the limiter can fall back at once.
+    """
+    options: dict[str, Any] = {}
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        options = {
+            "socket_timeout": STORAGE_TIMEOUT_SECONDS,
+            "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS,
+            "retry": Retry(NoBackoff(), 0),
+            "wrap_exceptions": True,
+        }
+    storage = storage_from_string(uri, **options)
+    if not isinstance(storage, Storage):  # only the asyncio storages fail this
+        raise TypeError(f"{uri}: not a synchronous storage")
+    return storage
+
+
 class ClientRateLimiter:
-    """Fixed-window limits per client address, counted in memory or in Redis.
+    """Fixed-window limits per client address, counted in memory or in a shared Redis.
 
     Every request to the API counts against each configured limit (for example
     ``20/second;1200/minute``); the headers describe the limit closest to running out.
+    When the shared storage fails, the limiter fails open to this process's own memory
+    (a read-only API should stay up), says so once in the log and in a metric, and goes
+    back to the shared storage as soon as it answers again.
     """
 
     def __init__(self, limits: str, storage_uri: str, enabled: bool = True) -> None:
         self.enabled = enabled
         self.limits: list[RateLimitItem] = parse_many(limits)
-        storage = storage_from_string(storage_uri)
-        if not isinstance(storage, Storage):  # only the asyncio storages fail this
-            raise TypeError(f"{storage_uri}: not a synchronous storage")
-        self.storage = storage
+        self.storage_uri = storage_uri
+        self.degraded = False
+        self._retry_at = 0.0
+        self._storages: tuple[int, Storage, Storage] | None = None
 
-    def applies_to(self, method: str, path: str) -> bool:
-        """Only the API is limited; docs, probes, metrics and CORS preflights are not."""
-        return self.enabled and method != "OPTIONS" and path.startswith(API_PREFIX)
+    @property
+    def shared(self) -> Storage:
+        """The configured storage (Redis, or this process's memory)."""
+        return self._for_this_process()[1]
+
+    @property
+    def local(self) -> Storage:
+        """This process's own memory, where counts go while the shared storage fails."""
+        return self._for_this_process()[2]
+
+    def _for_this_process(self) -> tuple[int, Storage, Storage]:
+        # Made in each worker process, not in the gunicorn master that loads the app:
+        # the memory storage starts a timer that must not be forked, and each worker
+        # needs its own counts and connections.
+        if self._storages is None or self._storages[0] != os.getpid():
+            shared = shared_storage(self.storage_uri)
+            local = shared if isinstance(shared, MemoryStorage) else MemoryStorage()
+            self._storages = (os.getpid(), shared, local)
+        return self._storages
 
     def hit(self, client: str) -> RateVerdict:
         """Count one request from ``client`` and say whether it is within every limit."""
+        storage = self._storage()
+        try:
+            return self._count(storage, client)
+        except StorageError as error:
+            self._degrade(error)
+            return self._count(self.local, client)
+
+    def _count(self, storage: Storage, client: str) -> RateVerdict:
         tightest: tuple[int, float, RateLimitItem] | None = None
         refused: RateLimitItem | None = None
         for item in self.limits:
             key = item.key_for("twitchlore", client)
-            count = self.storage.incr(key, item.get_expiry())
+            count = storage.incr(key, item.get_expiry())
             remaining = max(0, item.amount - count)
             if count > item.amount and refused is None:
                 refused = item
             if tightest is None or remaining < tightest[0]:
-                tightest = (remaining, self.storage.get_expiry(key), item)
+                tightest = (remaining, storage.get_expiry(key), item)
         assert tightest is not None  # parse_many refuses an empty specification
         remaining, reset, item = tightest
         headers = [
@@ -84,9 +156,40 @@ class ClientRateLimiter:
         retry_after = max(1, math.ceil(reset - time.time()))
         return RateVerdict(False, headers, str(refused), retry_after)
 
+    def _storage(self) -> Storage:
+        """The shared storage, unless it failed lately; then, now and again, a retry of it."""
+        if not self.degraded:
+            return self.shared
+        if time.monotonic() < self._retry_at:
+            return self.local
+        if self.shared.check():
+            self.degraded = False
+            RATE_LIMIT_STORAGE_DEGRADED.set(0)
+            logger.warning("rate-limit storage answers again: limits are shared again")
+            return self.shared
+        self._retry_at = time.monotonic() + STORAGE_RETRY_SECONDS
+        return self.local
+
+    def _degrade(self, error: Exception) -> None:
+        self._retry_at = time.monotonic() + STORAGE_RETRY_SECONDS
+        RATE_LIMIT_STORAGE_FAILURES.inc()
+        if not self.degraded:
+            self.degraded = True
+            RATE_LIMIT_STORAGE_DEGRADED.set(1)
+            logger.error(
+                "rate-limit storage failed (%s): counting in this process's memory until it "
+                "answers again",
+                _one_line(error),
+            )
+
     def storage_reachable(self) -> bool:
-        """Whether the counts' storage answers (always true in memory)."""
-        return bool(self.storage.check())
+        """Whether the counts' storage answers now (always true in memory)."""
+        return bool(self.shared.check())
+
+
+def _one_line(error: BaseException) -> str:
+    cause = error.__cause__ or error
+    return f"{type(cause).__name__}: {cause}".splitlines()[0]
 
 
 def refuse_if_over_limit() -> None:
@@ -109,10 +212,20 @@ def check_request_bounds() -> None:
         abort(414, message=f"The query string is longer than {MAX_QUERY_STRING} bytes.")
     if header_bytes(request.environ) > MAX_HEADER_BYTES:
         abort(431, message=f"The request headers are larger than {MAX_HEADER_BYTES} bytes.")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    if (request.content_length or 0) > MAX_BODY_BYTES or _chunked_body_too_large():
         abort(413, message="This API takes no request body.")
     if request.path.startswith(API_PREFIX) and not accepts_json(request.headers.get("Accept", "")):
         abort(406, message="This API answers application/json; send Accept: application/json.")
+
+
+def _chunked_body_too_large() -> bool:
+    """Whether a body sent without a length (chunked) is larger than a sized one may be.
+
+    At most one byte more than the bound is read, so a large body costs nothing.
+    """
+    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return False
+    return len(request.stream.read(MAX_BODY_BYTES + 1)) > MAX_BODY_BYTES
 
 
 def header_bytes(environ: dict[str, object]) -> int:
@@ -122,14 +235,28 @@ def header_bytes(environ: dict[str, object]) -> int:
     )
 
 
-@lru_cache(maxsize=256)
-def accepts_json(accept: str) -> bool:
-    """Whether an Accept header admits a JSON answer; an empty one admits anything.
+@lru_cache(maxsize=512)
+def accepts(accept: str, mimetype: str) -> bool:
+    """Whether an Accept header admits ``mimetype``; an empty one admits anything.
 
     Clients send a handful of distinct Accept values, so each is parsed once.
     """
     mimetypes = parse_accept_header(accept, MIMEAccept)
-    return not mimetypes.provided or any(mimetypes.quality(kind) > 0 for kind in JSON_TYPES)
+    return not mimetypes.provided or mimetypes.quality(mimetype) > 0
+
+
+def accepts_json(accept: str) -> bool:
+    """Whether an Accept header admits a JSON answer (or a JSON problem)."""
+    return any(accepts(accept, kind) for kind in JSON_TYPES)
+
+
+def relative_redirects(response: Response) -> Response:
+    """Make a redirect's Location a path: never an address built from the Host header."""
+    location = response.headers.get("Location")
+    if location and "://" in location.split("?", 1)[0]:
+        parts = urlsplit(location)
+        response.headers["Location"] = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    return response
 
 
 def _vary_on_origin(response: Response) -> Response:
@@ -141,6 +268,7 @@ def init_app(app: Flask) -> ClientRateLimiter:
     """Install request bounds, CORS and the 429 answer on ``app``; return its rate limiter."""
     app.before_request(refuse_if_over_limit)
     app.before_request(check_request_bounds)
+    app.after_request(relative_redirects)
     CORS(
         app,
         resources={r"/v1/*": {}, r"/openapi.json": {}},

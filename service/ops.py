@@ -150,6 +150,15 @@ class RequestMetrics:
         timer.observe(seconds)
 
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
+"""Methods that get their own metric label; any other is counted as ``other``."""
+
+
+def known_method(method: str) -> str:
+    """``method`` if it is a standard one, else ``other``: metric labels are a closed set."""
+    return method if method in KNOWN_METHODS else "other"
+
+
 def new_request_id(given: str | None) -> str:
     """The client's X-Request-ID when usable, otherwise a new 32-hex-digit id."""
     if given and _VALID_REQUEST_ID.match(given):

@@ -74,6 +74,7 @@ def reload_app(arbiter: Any) -> None:
     keeps being served and one line says why.
     """
     from . import create_app
+    from .state import EXTENSION_NAME
 
     try:
         app = create_app()
@@ -81,5 +82,5 @@ def reload_app(arbiter: Any) -> None:
         logger.error("reload refused, still serving the data loaded before: %s", error)
         return
     arbiter.app.callable = app
-    dataset = app.extensions["twitchlore.dataset"]
+    dataset = app.extensions[EXTENSION_NAME].dataset
     logger.info("reloaded: serving dataset %s (%s)", dataset.info.version, dataset.checksum[:12])

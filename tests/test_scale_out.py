@@ -69,7 +69,7 @@ def two_workers(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """The service under gunicorn with 2 workers, counting limits in Redis."""
     with running_server(
         WEB_CONCURRENCY="2",
-        RATELIMIT_STORAGE_URI=redis_url,
+        TWITCHLORE_RATE_LIMIT_STORAGE=redis_url,
         TWITCHLORE_RATE_LIMIT=f"{LIMIT} per minute",
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path_factory.mktemp("metrics")),
     ) as server:

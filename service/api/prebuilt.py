@@ -14,9 +14,6 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-CACHEABLE_KEY = "twitchlore.cacheable"
-"""Set in the WSGI environ by a view whose answer depends only on the request's path and query."""
-
 CACHE_HEADERS = {
     "ETag": {
         "description": "Strong validator of the body; send it back in If-None-Match.",
@@ -58,8 +55,6 @@ class PrebuiltJson:
         ``W/"..."`` tag from a compressing proxy also gets a 304.
         """
         response = Response(self.body, mimetype="application/json")
-        # The same request always gets these bytes, so the front door may keep them.
-        request.environ[CACHEABLE_KEY] = True
         response.set_etag(self.etag)
         response.cache_control.public = True
         response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]

@@ -1,0 +1,82 @@
+"""A real redis-server on a free loopback port, that a test can kill, freeze and bring back."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import redis
+
+from .gunicorn_server import free_port
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+class RedisServer:
+    """One redis-server process with no persistence, on ``port``."""
+
+    def __init__(self, port: int, directory: str) -> None:
+        self.port = port
+        self.directory = directory
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the server and wait until it answers."""
+        assert REDIS_SERVER is not None
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.directory],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url, socket_timeout=1)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    self.process.kill()
+                    raise
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """Kill the server outright, as a crash would."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def freeze(self) -> None:
+        """Stop the process (SIGSTOP): connections stay open and nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """Let a frozen server go on (SIGCONT)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        """Stop the server, whatever state it is in."""
+        if self.process is not None and self.process.poll() is None:
+            self.thaw()
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@contextmanager
+def running_redis() -> Iterator[RedisServer]:
+    """A redis-server on a free loopback port, stopped afterwards."""
+    with tempfile.TemporaryDirectory(prefix="twitchlore-redis-") as directory:
+        server = RedisServer(free_port(), directory)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()

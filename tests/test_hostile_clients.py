@@ -1,0 +1,218 @@
+"""The service under gunicorn, as `make run` starts it, against hostile and faulty surroundings.
+
+Short versions of what `make abuse` runs at length: slow clients, odd path spellings,
+made-up methods, requests the HTTP server refuses itself, a Redis that dies or freezes,
+and data edited under a running server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .gunicorn_server import Server, running_server
+from .hostile import (
+    READING,
+    random_method_requests,
+    raw_exchange,
+    request,
+    slow_clients,
+    spelled_readings,
+)
+from .redis_server import REDIS_SERVER, running_redis
+
+needs_redis = pytest.mark.skipif(
+    REDIS_SERVER is None, reason="no redis-server: install Debian's redis-server (.ci/run does)"
+)
+
+
+def port_of(server: Server) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def eventually(check: Callable[[], bool], seconds: float = 15) -> None:
+    """Wait until ``check()`` holds, failing after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{check.__doc__ or 'condition'} did not hold in {seconds} s")
+        time.sleep(0.2)
+
+
+# --- Slow clients ---------------------------------------------------------------------------
+
+
+def test_slow_clients_do_not_hold_up_other_requests() -> None:
+    """Connections that trickle their headers a byte at a time leave one worker free to answer."""
+    with running_server(WEB_CONCURRENCY="1") as server:
+        port = port_of(server)
+        with slow_clients(port, count=30, byte_interval=0.5):
+            time.sleep(1.5)
+            answers = [request(port, READING, timeout=5) for _ in range(5)]
+    assert [answer.status for answer in answers] == [200] * 5
+
+
+# --- Path spellings ---------------------------------------------------------------------------
+
+
+def test_every_spelling_of_the_api_counts_against_the_limit() -> None:
+    """'//v1/', '/v1//', '/./v1/' and '..' spellings reach the API only within the limit."""
+    with running_server(TWITCHLORE_RATE_LIMIT="5 per minute") as server:
+        statuses = spelled_readings(port_of(server), per_spelling=4)
+    every = [status for spelling in statuses.values() for status in spelling]
+    assert len(every) == 24
+    assert every.count(200) == 5
+    assert set(every) == {200, 429}, statuses
+
+
+def test_redirects_never_point_at_the_host_header() -> None:
+    """A spoofed Host never comes back as a redirect: odd spellings are answered in place."""
+    with running_server() as server:
+        answer = request(port_of(server), "/v1//omens?page=2", headers={"Host": "evil.example"})
+    assert answer.status == 200
+    assert "location" not in answer.headers
+
+
+# --- Made-up methods and metrics ----------------------------------------------------------------
+
+
+def test_made_up_methods_do_not_grow_the_metrics() -> None:
+    """Hundreds of invented method names are counted under one label, 'other'."""
+    with running_server() as server:
+        port = port_of(server)
+        before = len(request(port, "/metrics").body)
+        statuses = random_method_requests(port, 300)
+        text = request(port, "/metrics").body.decode()
+    assert set(statuses) <= {400, 405, 501}
+    assert len(text.encode()) - before < 5_000
+    assert 'method="other"' in text
+
+
+# --- Requests the HTTP server refuses itself ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"GET /v1/readings?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 16500 + b"\r\n\r\n", 431),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Many: 1\r\n" * 150 + b"\r\n", 431),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\rBad\r\n\r\n", 400),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad\nHeader: y\r\n\r\n", 400),
+    ],
+    ids=["9 KB request line", "16.5 KB header", "150 headers", "bare CR", "bare LF"],
+)
+def test_requests_the_server_refuses_get_problem_details(raw: bytes, status: int) -> None:
+    """Even answers the HTTP server gives before the app runs are RFC 9457 problems."""
+    with running_server() as server:
+        answer = raw_exchange(port_of(server), raw)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status} ".encode())
+    assert b"Content-Type: application/problem+json" in head
+    problem = json.loads(body)
+    assert problem["status"] == status and problem["detail"]
+
+
+# --- Redis faults -----------------------------------------------------------------------------
+
+
+@needs_redis
+def test_redis_dying_leaves_the_api_answering_and_not_ready() -> None:
+    """Redis killed: readings still answer fast as JSON, /readyz says 503, one log line says why."""
+    with (
+        running_redis() as redis,
+        running_server(
+            TWITCHLORE_RATE_LIMIT_STORAGE=redis.url, TWITCHLORE_RATE_LIMIT="1000 per minute"
+        ) as server,
+    ):
+        port = port_of(server)
+        assert request(port, READING).status == 200
+        redis.kill()
+        answers = [request(port, READING, timeout=2) for _ in range(10)]
+        ready = request(port, "/readyz", timeout=2)
+        redis.start()
+
+        def shared_again() -> bool:
+            """/readyz says ready and the limit counts in Redis again"""
+            answer = request(port, READING, timeout=2)
+            return (
+                request(port, "/readyz", timeout=2).status == 200
+                and answer.headers.get("x-ratelimit-remaining") == "999"
+            )
+
+        eventually(shared_again)
+        log = server.log_text()
+    assert [answer.status for answer in answers] == [200] * 10
+    assert all(answer.content_type == "application/json" for answer in answers)
+    assert ready.status == 503 and ready.json()["rate_limit_storage"] == "unreachable"
+    assert log.count("rate-limit storage failed") == 1
+    assert log.count("rate-limit storage answers again") == 1
+    assert "Traceback" not in log
+
+
+@needs_redis
+def test_redis_freezing_costs_a_request_at_most_a_short_timeout() -> None:
+    """Redis frozen (SIGSTOP): readings and /readyz answer in about a second, never hang."""
+    with (
+        running_redis() as redis,
+        running_server(TWITCHLORE_RATE_LIMIT_STORAGE=redis.url) as server,
+    ):
+        port = port_of(server)
+        assert request(port, READING).status == 200
+        redis.freeze()
+        try:
+            answers = [request(port, READING, timeout=2) for _ in range(5)]
+            ready = request(port, "/readyz", timeout=2)
+        finally:
+            redis.thaw()
+    assert [answer.status for answer in answers] == [200] * 5
+    assert ready.status == 503
+
+
+# --- Data updates under a running server ----------------------------------------------------
+
+
+def test_sighup_reloads_valid_data_and_keeps_serving_on_broken_data(data_dir: Path) -> None:
+    """SIGHUP serves edited data; a broken edit keeps the old data serving and says why."""
+    dataset_file = data_dir / "dataset.yaml"
+    with running_server(TWITCHLORE_DATA_DIR=str(data_dir)) as server:
+        port = port_of(server)
+
+        def version() -> str:
+            return str(request(port, "/v1/dataset").json()["version"])
+
+        old = version()
+        text = dataset_file.read_text(encoding="utf-8")
+        dataset_file.write_text(text.replace(f'"{old}"', '"99.0.0"'), encoding="utf-8")
+        os.kill(server.process.pid, signal.SIGHUP)
+
+        def reloaded() -> bool:
+            """the edited dataset is served"""
+            return version() == "99.0.0"
+
+        eventually(reloaded)
+        conditions = data_dir / "conditions.yaml"
+        conditions.write_text(
+            conditions.read_text(encoding="utf-8").replace("urgency: ", "urgency: x-", 1),
+            encoding="utf-8",
+        )
+        os.kill(server.process.pid, signal.SIGHUP)
+
+        def refused() -> bool:
+            """the broken reload is reported"""
+            return "reload refused" in server.log_text()
+
+        eventually(refused)
+        time.sleep(1)
+        still = version()
+        log = server.log_text()
+    assert still == "99.0.0"
+    refusal = next(line for line in log.splitlines() if "reload refused" in line)
+    assert "data/conditions.yaml" in refusal and "field 'urgency'" in refusal
+    assert "Traceback" not in log
