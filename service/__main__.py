@@ -1,4 +1,4 @@
-"""``python -m service``: check the server settings, then run gunicorn as `make run` and the image do.
+"""``python -m service``: check the server settings, then run gunicorn (`make run`, the image).
 
 gunicorn reads ``WEB_CONCURRENCY`` with ``int()`` as it is imported, so a bad value would
 end in its traceback before any config file runs; it is checked here first, in one line.
@@ -19,8 +19,8 @@ def main() -> None:
     except ConfigError as error:
         sys.exit(f"Error: {error}")
     config = os.environ.get("TWITCHLORE_GUNICORN_CONFIG", "gunicorn.conf.py")
-    command = [sys.executable, "-m", "gunicorn", "-c", config, *sys.argv[1:], "service:create_app()"]
-    os.execv(sys.executable, command)
+    app = "service:create_app()"
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-c", config, *sys.argv[1:], app])
 
 
 if __name__ == "__main__":

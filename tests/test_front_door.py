@@ -31,7 +31,7 @@ URLS = [
     "/v1/conditions/stroke",
     "/v1/dataset",
 ]
-PER_REQUEST = {"X-Request-ID", "X-RateLimit-Remaining", "Date"}
+PER_REQUEST = {"X-Request-ID", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Date"}
 
 
 def fresh_client(**config: Any) -> FlaskClient:
