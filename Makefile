@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256s
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck spec check-data container-test deploy-test bench soak lock clean
+.PHONY: setup run test lint typecheck spec check-data container-test deploy-test bench abuse soak lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ deploy-test: setup  ## build the API and Redis images, run deploy/kubernetes wit
 
 bench: setup  ## the service against a bare Flask hello-world under gunicorn, with wrk (prints figures)
 	$(BIN)/python bench/bench.py
+
+abuse: setup  ## hostile clients against a live server at length: slow clients, floods, Redis faults (prints figures)
+	$(BIN)/python bench/abuse.py
 
 soak: setup  ## 2 workers at ~80 % of capacity for 10 minutes: errors and memory (not in make test)
 	$(BIN)/python bench/soak.py

@@ -48,7 +48,7 @@ def problem_bytes(status: int, reason: str) -> bytes:
     return head.encode("latin-1") + body
 
 
-def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:  # noqa: ARG001
+def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's ``util.write_error``, answering problem details instead of an HTML page."""
     util.write_nonblock(sock, problem_bytes(status_int, reason))
 
