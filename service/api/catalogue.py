@@ -24,8 +24,10 @@ from .pagination import link_header
 from .paths import PATHS
 from .prebuilt import PrebuiltJson
 
-LIST_CACHE_SIZE = 1024
-SYMPTOM_CACHE_SIZE = 1024
+LIST_CACHE_SIZE = 32
+"""Pages kept per kind. Few: a page is up to ~90 KB, and the front door keeps repeated ones."""
+SYMPTOM_CACHE_SIZE = 64
+"""Readings with symptoms kept (~20 KB each); the front door keeps repeated ones too."""
 
 Filter = Callable[[Any], bool]
 FilterBuilder = Callable[[Mapping[str, Any]], Sequence[Filter]]
