@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from flask import Flask
+
+from service import __main__ as entry_point
+from service import server
+from service.server import problem_bytes
 
 from .gunicorn_server import free_port, start_gunicorn
 
@@ -89,3 +97,58 @@ def test_a_data_file_replaced_by_a_directory_stops_gunicorn_naming_it(
     output = log.read_text(encoding="utf-8")
     assert "Error: data/omens.yaml: cannot be read" in output
     assert "Traceback" not in output
+
+
+def test_server_refusals_are_complete_problem_answers() -> None:
+    """What gunicorn writes for a request it refuses is HTTP with a problem+json body."""
+    answer = problem_bytes(431, "Request Header Fields Too Large")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
+    assert b"Content-Type: application/problem+json" in head
+    assert f"Content-Length: {len(body)}".encode() in head
+    assert json.loads(body) == {
+        "type": "about:blank",
+        "title": "Request Header Fields Too Large",
+        "status": 431,
+        "detail": "The request headers are too large or too many.",
+    }
+
+
+class FakeArbiter:
+    """The part of gunicorn's arbiter that reloading touches: the app it hands to workers."""
+
+    def __init__(self) -> None:
+        self.app = SimpleNamespace(callable="the app loaded before")
+
+
+def test_reload_serves_new_data_or_keeps_the_old_app(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A valid data directory replaces the app new workers get; a broken one leaves it."""
+    messages: list[str] = []
+    monkeypatch.setattr(server.logger, "error", lambda *args: messages.append(args[0] % args[1:]))
+    monkeypatch.setenv("TWITCHLORE_DATA_DIR", str(data_dir))
+    arbiter = FakeArbiter()
+    server.reload_app(arbiter)
+    assert isinstance(arbiter.app.callable, Flask)
+    (data_dir / "omens.yaml").write_text("- id: [not, an, id]\n", encoding="utf-8")
+    before = arbiter.app.callable
+    server.reload_app(arbiter)
+    assert arbiter.app.callable is before
+    assert messages and messages[0].startswith("reload refused, still serving the data")
+    assert "data/omens.yaml" in messages[0]
+
+
+def test_python_m_service_checks_workers_then_becomes_gunicorn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`python -m service` refuses an unusable WEB_CONCURRENCY in one line, else execs gunicorn."""
+    monkeypatch.setenv("WEB_CONCURRENCY", "many")
+    with pytest.raises(SystemExit, match=r"^Error: WEB_CONCURRENCY='many': must be a whole"):
+        entry_point.main()
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    calls: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: calls.append(argv))
+    monkeypatch.setattr(sys, "argv", ["service"])
+    entry_point.main()
+    assert calls[0][1:] == ["-m", "gunicorn", "-c", "gunicorn.conf.py", "service:create_app()"]
