@@ -2,11 +2,13 @@
 
     python bench/bench.py [--duration SECONDS] [--connections N] [--rounds N]
 
-Both apps run under gunicorn with the project's gunicorn.conf.py and one sync worker.
+Both apps run under gunicorn with the project's gunicorn.conf.py and one (gevent) worker.
 wrk drives them in turns (A B A B ...), and the script prints requests/s, p50 and p99
 per endpoint with the ratio to the bare app, then start-up time and resident memory.
-Figures are printed, never asserted. Every production feature is on at its default,
-except that the rate limit is raised so wrk's single address is not refused.
+Every request says ``Accept-Encoding: gzip, deflate, br`` as a browser does, so the
+service answers with its kept compressed copies. Figures are printed, never asserted.
+Every production feature is on at its default, except that the rate limit is raised so
+wrk's single address is not refused.
 """
 
 from __future__ import annotations

@@ -96,11 +96,22 @@ def wait_for(url: str, timeout: float = 20) -> None:
     sys.exit(f"bench: {url} did not start")
 
 
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
+"""What a browser sends on every request; the service answers it with compressed copies."""
+
+
 def run_wrk(
-    wrk: str, url: str, seconds: int, connections: int, script: Path | None = None
+    wrk: str,
+    url: str,
+    seconds: int,
+    connections: int,
+    script: Path | None = None,
+    headers: dict[str, str] | None = None,
 ) -> WrkResult:
     """Drive ``url`` with wrk (and a Lua ``script`` if given) and parse its summary."""
     extra = ["-s", str(script)] if script else []
+    for name, value in (BROWSER_HEADERS if headers is None else headers).items():
+        extra += ["-H", f"{name}: {value}"]
     output = subprocess.run(
         [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True,

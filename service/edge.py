@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, request
+from flask_compress import Compress
 from flask_cors import CORS
 from flask_smorest import abort
 from limits import RateLimitItem, parse_many
@@ -264,11 +265,36 @@ def _vary_on_origin(response: Response) -> Response:
     return response
 
 
+COMPRESSION_SETTINGS = {
+    # Brotli where the client takes it (browsers do over HTTPS), else gzip.
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_BR_LEVEL": 5,
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_MIN_SIZE": 512,
+    "COMPRESS_MIMETYPES": [
+        "application/json",
+        "application/problem+json",
+        "application/javascript",
+        "text/javascript",
+        "text/css",
+        "text/html",
+        "text/plain",
+        "image/svg+xml",
+    ],
+}
+"""Compression of answers (flask-compress): a compressed answer's strong ETag gets a
+``:br`` or ``:gzip`` suffix and ``Vary: Accept-Encoding``; the front door keeps one copy
+per Accept-Encoding, so repeats cost no compression."""
+
+
 def init_app(app: Flask) -> ClientRateLimiter:
-    """Install request bounds, CORS and the 429 answer on ``app``; return its rate limiter."""
+    """Install request bounds, compression, CORS and the 429 answer; return the rate limiter."""
     app.before_request(refuse_if_over_limit)
     app.before_request(check_request_bounds)
     app.after_request(relative_redirects)
+    for name, value in COMPRESSION_SETTINGS.items():
+        app.config.setdefault(name, value)
+    Compress(app)
     CORS(
         app,
         resources={r"/v1/*": {}, r"/openapi.json": {}},

@@ -55,6 +55,7 @@ HOOKS = {
         "list of origins the copy is kept per Origin",
         "_vary_on_origin": "kept with the answer, which is kept per Origin",
         "relative_redirects": "redirects are never kept",
+        "after_request": "flask-compress: the compressed copy is kept per Accept-Encoding",
     },
 }
 """Every Flask request hook, and why a cached answer may skip it."""
@@ -78,7 +79,7 @@ SLOW_PATH_HEADERS = (
     "HTTP_RANGE",
     "HTTP_TRANSFER_ENCODING",
 )
-VARY_COVERED_BY_KEY = frozenset({"origin"})
+VARY_COVERED_BY_KEY = frozenset({"origin", "accept-encoding"})
 """Vary values the cache key accounts for; an answer varying on anything else is not kept."""
 CACHE_BUDGET_BYTES = 16 * 1024 * 1024
 ENTRY_OVERHEAD_BYTES = 1024
@@ -236,7 +237,11 @@ class FrontDoor:
         return self._answer_with_flask(environ, start_response, extra, key, started, request_id)
 
     def _cache_key(self, environ: dict[str, Any]) -> tuple[str, ...]:
-        key: tuple[str, ...] = (environ["PATH_INFO"], environ.get("QUERY_STRING", ""))
+        key: tuple[str, ...] = (
+            environ["PATH_INFO"],
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT_ENCODING", ""),
+        )
         if self.vary_on_origin:
             key += (environ.get("HTTP_ORIGIN", ""),)
         return key

@@ -1,0 +1,74 @@
+"""Answers are compressed when the client asks, with validators that stay right."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import brotli
+import pytest
+from flask.testing import FlaskClient
+
+from service import create_app
+
+READING = "/v1/readings?side=left&lip=upper&sudden=true"
+
+
+def fresh_client() -> FlaskClient:
+    return create_app({"TESTING": True, "RATELIMIT_DEFAULT": "1000000 per minute"}).test_client()
+
+
+DECODERS = {"gzip": gzip.decompress, "br": brotli.decompress}
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "encoding"),
+    [("gzip", "gzip"), ("gzip, deflate, br", "br"), ("br;q=0.5, gzip", "gzip")],
+)
+@pytest.mark.parametrize("url", [READING, "/v1/conditions?page_size=100", "/openapi.json"])
+def test_compressed_answers_decode_to_the_plain_ones(
+    url: str, accept_encoding: str, encoding: str
+) -> None:
+    """Each request (first, second and from the kept copy) gets the encoding it prefers."""
+    client = fresh_client()
+    plain = client.get(url)
+    for _ in range(3):
+        packed = client.get(url, headers={"Accept-Encoding": accept_encoding})
+        assert packed.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data)
+        assert DECODERS[encoding](packed.data) == plain.data
+
+
+def test_a_client_that_asks_for_nothing_gets_plain_json() -> None:
+    """No Accept-Encoding, or identity, means no compression (and still Vary)."""
+    client = fresh_client()
+    for headers in ({}, {"Accept-Encoding": "identity"}, {}, {}):
+        answer = client.get(READING, headers=headers)
+        assert "Content-Encoding" not in answer.headers
+        assert json.loads(answer.data)["reading_id"] == "left-upper-sudden"
+
+
+def test_each_encoding_has_its_own_etag_and_gets_its_304() -> None:
+    """A compressed copy's ETag differs from the plain one; each revalidates, strong or weak."""
+    client = fresh_client()
+    tags = set()
+    for accept_encoding in ("", "gzip", "br"):
+        for attempt in range(3):
+            headers = {"Accept-Encoding": accept_encoding}
+            tag = client.get(READING, headers=headers).headers["ETag"]
+            tags.add(tag)
+            for sent in (tag, f"W/{tag}"):
+                again = client.get(READING, headers={**headers, "If-None-Match": sent})
+                assert again.status_code == 304, (accept_encoding, attempt, sent)
+                assert again.data == b""
+    assert len(tags) == 3
+
+
+def test_a_reading_is_small_on_the_wire() -> None:
+    """A full reading travels as a fraction of its size: under 8 KB with gzip or Brotli."""
+    client = fresh_client()
+    for accept_encoding in ("gzip", "br"):
+        for url in (READING, "/v1/readings?side=right&lip=lower"):
+            size = len(client.get(url, headers={"Accept-Encoding": accept_encoding}).data)
+            assert size < 8_000, (url, accept_encoding, size)
