@@ -14,7 +14,6 @@ from typing import Any, TextIO
 
 from flask import Flask, Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -26,6 +25,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from .api.base import REQUEST_BOUND_ERRORS, Blueprint
 from .state import app_state
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -180,7 +180,14 @@ def add_security_headers(response: Response) -> Response:
 
 # --- Probes and metrics ---------------------------------------------------------------
 
-blp = Blueprint("operations", __name__, description="Probes and metrics for operators.")
+
+class OperationsBlueprint(Blueprint):
+    """Probes and metrics: no rate limit and any Accept, so only the request bounds apply."""
+
+    DOCUMENTED_ERRORS = REQUEST_BOUND_ERRORS
+
+
+blp = OperationsBlueprint("operations", __name__, description="Probes and metrics for operators.")
 
 
 class HealthSchema(Schema):

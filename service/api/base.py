@@ -27,7 +27,13 @@ ERROR_HEADERS: dict[int, dict[str, Any]] = {
 }
 """Headers that come with some error statuses (RFC 9110)."""
 
-STANDARD_ERRORS = ((406, "NOT_ACCEPTABLE"), (429, "TOO_MANY_REQUESTS"))
+REQUEST_BOUND_ERRORS = (
+    (413, "REQUEST_ENTITY_TOO_LARGE"),
+    (414, "REQUEST_URI_TOO_LONG"),
+    (431, "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+)
+"""Errors any operation at all can answer: a body, a URL or headers over the bounds."""
+STANDARD_ERRORS = ((406, "NOT_ACCEPTABLE"), (429, "TOO_MANY_REQUESTS"), *REQUEST_BOUND_ERRORS)
 """Errors any API operation can answer, documented on each of them."""
 
 
@@ -60,14 +66,15 @@ class Blueprint(flask_smorest.Blueprint):
     """An API blueprint: strict query parser, and the standard errors documented."""
 
     ARGUMENTS_PARSER = StrictQueryParser()
+    DOCUMENTED_ERRORS: tuple[tuple[int, str], ...] = STANDARD_ERRORS
 
     def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Any:
-        """flask-smorest's ``response``, also documenting 406 and 429 on the operation."""
+        """flask-smorest's ``response``, also documenting the standard errors on the operation."""
         document_success = super().response(status_code, schema, **kwargs)
 
         def decorator(view: Any) -> Any:
             view = document_success(view)
-            for status, name in STANDARD_ERRORS:
+            for status, name in self.DOCUMENTED_ERRORS:
                 view = self.alt_response(status, response=name)(view)
             return view
 
