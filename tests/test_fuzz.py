@@ -43,4 +43,6 @@ checks.max_response_time.limit = 1.0
 )
 def test_operation_answers_as_its_spec_says(case: schemathesis.Case[Any]) -> None:
     """Every generated request gets an answer the spec allows, and never a server error."""
-    case.call_and_validate(checks=ALL_CHECKS)
+    # The WSGI transport hands over bodies as sent, without undoing Content-Encoding, so
+    # ask for plain bodies here; tests/test_compression.py covers the compressed ones.
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, checks=ALL_CHECKS)
