@@ -20,6 +20,8 @@ import tempfile  # noqa: E402
 metrics_dir = os.environ.setdefault(
     "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="twitchlore-metrics-")
 )
+# A directory named but not yet made (a fresh volume's subdirectory, say) is made here.
+os.makedirs(metrics_dir, exist_ok=True)
 
 from service.config import ConfigError, worker_count  # noqa: E402
 from service.server import reload_app  # noqa: E402

@@ -8,11 +8,6 @@ from typing import Any
 
 from flask import Flask
 
-from . import docs, edge, front, ops, state
-from .api import resources
-from .config import API_SETTINGS, settings_from_env
-from .dataset import load_dataset
-
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the application: load and validate the dataset, then register the API.
@@ -20,6 +15,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``config`` overrides settings read from the environment (tests use it).
     A broken dataset raises ``DatasetError`` here, before any request is served.
     """
+    # Imported here, not above, so that `python -m service` (which imports this package
+    # first) checks the server settings before anything creates Prometheus metrics.
+    from . import docs, edge, front, ops, state
+    from .api import resources
+    from .config import API_SETTINGS, settings_from_env
+    from .dataset import load_dataset
+
     app = Flask(__name__, static_folder=None)
     app.config.update(API_SETTINGS)
     app.config.update(settings_from_env())

@@ -16,7 +16,7 @@ from service import __main__ as entry_point
 from service import server
 from service.server import problem_bytes
 
-from .gunicorn_server import free_port, start_gunicorn
+from .gunicorn_server import free_port, running_server, start_gunicorn
 
 
 def test_gunicorn_serves_a_reading(server: str) -> None:
@@ -27,6 +27,16 @@ def test_gunicorn_serves_a_reading(server: str) -> None:
         body = json.load(response)
     assert body["query"] == {"side": "left", "lip": "upper", "sudden": True, "symptoms": []}
     assert body["omen"]["beliefs"] and body["medical"]["red_flags"]
+
+
+def test_a_metrics_directory_not_yet_made_is_made(tmp_path: Path) -> None:
+    """PROMETHEUS_MULTIPROC_DIR naming a directory that does not exist yet still serves metrics."""
+    metrics = tmp_path / "not" / "yet"
+    with running_server(PROMETHEUS_MULTIPROC_DIR=str(metrics)) as running:
+        with urllib.request.urlopen(f"{running.url}/healthz", timeout=5) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(f"{running.url}/metrics", timeout=5) as response:
+            assert b"twitchlore_http_requests_total" in response.read()
 
 
 def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path, tmp_path: Path) -> None:
