@@ -81,7 +81,7 @@ def main() -> None:
     base_p99 = statistics.median(r.p99_ms for r in base)
     print(
         f"wrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds A B, medians;"
-        " gunicorn 1 sync worker, gunicorn.conf.py"
+        " gunicorn 1 gevent worker, gunicorn.conf.py, Accept-Encoding: gzip, deflate, br"
     )
     print(
         f"{'endpoint':28} {'req/s':>9} {'x bare':>7} {'p50 ms':>8} {'p99 ms':>8} "
