@@ -3,7 +3,8 @@
 This package is the domain layer: it knows nothing of Flask or HTTP.
 """
 
-from .loader import DATA_DIR, DatasetError, load_dataset
+from .errors import DatasetError
+from .loader import DATA_DIR, load_dataset
 from .models import LIPS, SIDES, URGENCY_SCALE
 from .queries import Dataset
 
