@@ -21,16 +21,17 @@ class ConfigError(RuntimeError):
     """
 
 
-def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
+def _whole_number(environ: Mapping[str, str], name: str, default: int, least: int = 0) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r}: must be a whole number") from None
-    if value < 0:
-        raise ConfigError(f"{name}={raw!r}: must not be negative")
+        value = least - 1
+    if value < least:
+        wanted = "a whole number" if least == 0 else f"a whole number of at least {least}"
+        raise ConfigError(f"{name}={raw!r}: must be {wanted}")
     return value
 
 
@@ -45,20 +46,9 @@ def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r}: must be true or false")
 
 
-def worker_count(
-    environ: Mapping[str, str], name: str = "WEB_CONCURRENCY", default: int = 2
-) -> int:
-    """The number of server processes: a whole number of at least 1."""
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r}: must be a whole number of at least 1") from None
-    if value < 1:
-        raise ConfigError(f"{name}={raw!r}: must be a whole number of at least 1")
-    return value
+def worker_count(environ: Mapping[str, str]) -> int:
+    """The number of server processes, ``WEB_CONCURRENCY``: a whole number of at least 1."""
+    return _whole_number(environ, "WEB_CONCURRENCY", 2, least=1)
 
 
 def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
