@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256s
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck spec check-data container-test deploy-test bench abuse soak lock clean
+.PHONY: setup run test lint typecheck spec check-data container-test deploy-test bench abuse soak lock screenshot clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ abuse: setup  ## hostile clients against a live server at length: slow clients, 
 
 soak: setup  ## 2 workers at ~80 % of capacity for 10 minutes: errors and memory (not in make test)
 	$(BIN)/python bench/soak.py
+
+screenshot: setup  ## screenshots of /demo in headless Chromium into docs/ (desktop and 360 px)
+	$(BIN)/python -m tests.demo_screenshot docs
 
 lock: setup  ## re-pin constraints.txt from pyproject.toml with pip-compile (annotated; keeps pins that still fit)
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --extra dev --strip-extras \

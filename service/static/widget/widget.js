@@ -1,0 +1,360 @@
+/*! Twitchlore <twitchlore-reading>: a lip twitch's omen and its medical counterpart, on any page.
+ * One classic script, no dependencies. It talks to the Twitchlore service only: the one that
+ * served this file, or the one named by the element's `api` attribute. No inline styles or
+ * scripts, no eval: it runs under a strict Content-Security-Policy.
+ */
+(function () {
+  "use strict";
+  var TAG = "twitchlore-reading";
+  if (!window.customElements || customElements.get(TAG)) return;
+
+  var SIDES = ["left", "right"];
+  var LIPS = ["upper", "lower"];
+  var VIEWS = ["card", "full"];
+  var URGENCY = {
+    self_care: "Usually harmless: self-care",
+    see_doctor: "See a doctor",
+    urgent: "Get medical help today",
+    emergency: "Emergency: call the emergency number now",
+  };
+  var SENTIMENT = {
+    good: "Good omen",
+    bad: "Bad omen",
+    mixed: "Mixed omen",
+    neutral: "Neutral omen",
+  };
+  var SYMPTOM_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+  // The service's base URL: where this script came from, minus /widget.js or /widget/<v>.js.
+  var DEFAULT_API = (function () {
+    var script = document.currentScript;
+    if (!script || !script.src) return location.origin;
+    var url = new URL(script.src, location.href);
+    var base = url.pathname.match(/^(.*?)\/widget(?:\/[^/]+)?\.js$/);
+    return url.origin + (base ? base[1] : "");
+  })();
+
+  var CSS = [
+    ":host{--tl-bg:var(--twitchlore-background,#fff);--tl-fg:var(--twitchlore-color,#1f1b2d);",
+    "--tl-muted:var(--twitchlore-muted,#5a5569);--tl-accent:var(--twitchlore-accent,#6a3fa0);",
+    "--tl-border:var(--twitchlore-border,#d8d2e5);--tl-radius:var(--twitchlore-radius,12px);",
+    "--tl-alert-bg:var(--twitchlore-emergency-background,#b3261e);",
+    "--tl-alert-fg:var(--twitchlore-emergency-color,#fff);",
+    "display:block;box-sizing:border-box;max-width:100%;color:var(--tl-fg);",
+    "font:var(--twitchlore-font,15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)}",
+    "@media (prefers-color-scheme:dark){:host{--tl-bg:var(--twitchlore-background,#1e1b26);",
+    "--tl-fg:var(--twitchlore-color,#efebf6);--tl-muted:var(--twitchlore-muted,#bdb6cc);",
+    "--tl-accent:var(--twitchlore-accent,#cfb1f7);--tl-border:var(--twitchlore-border,#3f3a4d);",
+    "--tl-alert-bg:var(--twitchlore-emergency-background,#ffb4ab);",
+    "--tl-alert-fg:var(--twitchlore-emergency-color,#5c0000)}}",
+    ":host([hidden]){display:none}",
+    "*{box-sizing:border-box}",
+    ".box{background:var(--tl-bg);border:1px solid var(--tl-border);border-radius:var(--tl-radius);",
+    "padding:1em;overflow-wrap:anywhere}",
+    ".box+.box{margin-top:.75em}",
+    "p,ul{margin:0 0 .6em}ul{padding-left:1.2em}li{margin-bottom:.3em}",
+    ".alert{background:var(--tl-alert-bg);color:var(--tl-alert-fg);border-radius:calc(var(--tl-radius)*.6);",
+    "padding:.75em 1em;margin-bottom:1em;font-weight:600}",
+    ".alert strong{display:block;font-size:1.1em;margin-bottom:.2em}",
+    ".kicker{color:var(--tl-muted);font-size:.8em;font-weight:600;letter-spacing:.04em;",
+    "text-transform:uppercase;margin-bottom:.2em}",
+    ".headline{font-size:1.2em;font-weight:700;line-height:1.25;margin-bottom:.4em}",
+    ".emoji{margin-right:.3em}",
+    ".medical{border-top:1px solid var(--tl-border);margin-top:.9em;padding-top:.8em}",
+    ".medical .headline{font-size:1.05em}",
+    ".urgency{display:inline-block;border:2px solid currentColor;border-radius:999px;",
+    "padding:.05em .7em;font-size:.85em;font-weight:700;margin-bottom:.5em}",
+    ".u-self_care{color:#1b6e3a}.u-see_doctor{color:#7a5200}.u-urgent{color:#a33a00}",
+    ".u-emergency{color:#b3261e}",
+    "@media (prefers-color-scheme:dark){.u-self_care{color:#8fdaa6}.u-see_doctor{color:#f2c55c}",
+    ".u-urgent{color:#ffb787}.u-emergency{color:#ffb4ab}}",
+    "a{color:var(--tl-accent);font-weight:600}",
+    ".disclaimer{color:var(--tl-muted);font-size:.85em;margin:.8em 0 0}",
+    ".status{color:var(--tl-muted);margin:0}",
+    ".error{color:var(--tl-fg);margin:0}",
+    "fieldset{border:0;padding:0;margin:0 1.2em .6em 0;display:inline-block;vertical-align:top}",
+    "legend{font-weight:700;padding:0;margin-bottom:.2em}",
+    "label{display:inline-flex;align-items:center;gap:.35em;margin-right:.9em;min-height:44px;",
+    "cursor:pointer}",
+    "input{accent-color:var(--tl-accent);width:1.15em;height:1.15em;margin:0}",
+    "button{font:inherit;font-weight:700;color:var(--tl-bg);background:var(--tl-accent);border:0;",
+    "border-radius:999px;padding:.55em 1.6em;min-height:44px;cursor:pointer}",
+    "button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid var(--tl-accent);",
+    "outline-offset:2px}",
+  ].join("");
+
+  var sheet = null;
+  function adoptStyles(root) {
+    // A constructed stylesheet needs no 'unsafe-inline'; older engines get a <style> element.
+    try {
+      if (!sheet) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+      }
+      root.adoptedStyleSheets = [sheet];
+    } catch (ignored) {
+      root.appendChild(el("style", null, CSS));
+    }
+  }
+
+  // el("p", {class: "x"}, "text", child, ...): DOM built from text nodes only, never HTML.
+  function el(tag, attributes, varargs) {
+    var node = document.createElement(tag);
+    for (var name in attributes || {}) node.setAttribute(name, attributes[name]);
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === "") continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function choice(name, value, text, kind) {
+    var input = el("input", { type: kind, name: name, value: value });
+    if (kind === "radio" && value === (name === "side" ? SIDES[0] : LIPS[0])) input.required = true;
+    return el("label", null, input, text);
+  }
+
+  function picker() {
+    return el(
+      "form",
+      { class: "box", part: "picker", "aria-label": "Choose your lip twitch" },
+      el(
+        "fieldset",
+        null,
+        el("legend", null, "Side"),
+        choice("side", "left", "Left", "radio"),
+        choice("side", "right", "Right", "radio"),
+      ),
+      el(
+        "fieldset",
+        null,
+        el("legend", null, "Lip"),
+        choice("lip", "upper", "Upper", "radio"),
+        choice("lip", "lower", "Lower", "radio"),
+      ),
+      el("div", null, choice("sudden", "true", "Sudden", "checkbox"), el("button", { type: "submit" }, "Read")),
+    );
+  }
+
+  // What a widget shows, taken from the full reading (/v1/readings); `href` is its address.
+  function fromReading(reading, href) {
+    var omen = reading.omen || {};
+    var medical = reading.medical || {};
+    return {
+      id: reading.reading_id,
+      headline: omen.headline,
+      sentiment: omen.sentiment,
+      omen: omen.meaning,
+      beliefs: omen.beliefs || [],
+      medical: medical.headline,
+      explanation: medical.explanation,
+      causes: (medical.likely_causes || []).map(function (cause) {
+        return cause.name;
+      }),
+      redFlags: (medical.red_flags || []).map(function (flag) {
+        return typeof flag === "string" ? flag : flag.name;
+      }),
+      doctor: medical.when_to_see_doctor,
+      urgency: medical.urgency,
+      emergency: medical.when_to_call_emergency,
+      href: href,
+      disclaimer: reading.disclaimer,
+    };
+  }
+
+  function listOf(items) {
+    return items.length
+      ? el.apply(null, ["ul", null].concat(items.map(function (item) { return el("li", null, item); })))
+      : null;
+  }
+
+  function readingView(r, full) {
+    var emergency = r.urgency === "emergency";
+    return el(
+      "article",
+      { class: "box", part: "reading", "data-reading": r.id || "" },
+      emergency
+        ? el("div", { class: "alert", role: "alert", part: "emergency" }, el("strong", null, "Emergency"), r.emergency)
+        : null,
+      el("p", { class: "kicker" }, "Folklore · " + (SENTIMENT[r.sentiment] || "Omen")),
+      el("p", { class: "headline omen-headline" }, r.emoji ? el("span", { class: "emoji", "aria-hidden": "true" }, r.emoji) : null, r.headline),
+      full ? el("p", { class: "omen" }, r.omen) : null,
+      full
+        ? listOf(r.beliefs.map(function (belief) { return (belief.tradition ? belief.tradition + ": " : "") + belief.text; }))
+        : null,
+      el(
+        "div",
+        { class: "medical" },
+        el("p", { class: "kicker" }, "Medical"),
+        el("span", { class: "urgency u-" + r.urgency }, URGENCY[r.urgency] || r.urgency),
+        el("p", { class: "headline medical-headline" }, r.medical),
+        full ? el("p", null, r.explanation) : null,
+        full && r.causes.length ? el("p", null, "Likely causes: " + r.causes.join("; ") + ".") : null,
+        full && r.redFlags.length ? el("p", { class: "kicker" }, "Warning signs") : null,
+        full ? listOf(r.redFlags) : null,
+        full && r.doctor ? el("p", null, el("strong", null, "See a doctor: "), r.doctor) : null,
+        full && !emergency && r.emergency ? el("p", null, el("strong", null, "Call emergency services: "), r.emergency) : null,
+      ),
+      el("a", { href: r.href, target: "_blank", rel: "noopener noreferrer", part: "link" }, "Full reading"),
+      el("p", { class: "disclaimer", part: "disclaimer" }, r.disclaimer),
+    );
+  }
+
+  function message(text) {
+    return el("div", { class: "box", part: "error", role: "status" }, el("p", { class: "error" }, text));
+  }
+
+  function problemText(status, body) {
+    if (body && typeof body.detail === "string") return "This reading could not be loaded: " + body.detail;
+    return "This reading could not be loaded (error " + status + "). Please try again later.";
+  }
+
+  class TwitchloreReading extends HTMLElement {
+    static get observedAttributes() {
+      return ["side", "lip", "sudden", "symptoms", "api", "view"];
+    }
+
+    constructor() {
+      super();
+      this._root = this.attachShadow({ mode: "open" });
+      adoptStyles(this._root);
+      this._pickerSlot = this._root.appendChild(el("div"));
+      this._out = this._root.appendChild(el("div", { "aria-live": "polite" }));
+      this._picked = null;
+      this._token = 0;
+      this._queued = false;
+    }
+
+    connectedCallback() {
+      this._schedule();
+    }
+
+    disconnectedCallback() {
+      if (this._abort) this._abort.abort();
+    }
+
+    attributeChangedCallback() {
+      this._schedule();
+    }
+
+    // Several attribute changes in one task give one request.
+    _schedule() {
+      if (this._queued) return;
+      this._queued = true;
+      var self = this;
+      queueMicrotask(function () {
+        self._queued = false;
+        if (self.isConnected) self._update();
+      });
+    }
+
+    _show(node) {
+      this._out.replaceChildren(node);
+    }
+
+    _update() {
+      var side = this.getAttribute("side");
+      var lip = this.getAttribute("lip");
+      var sudden = this.hasAttribute("sudden") && this.getAttribute("sudden") !== "false";
+      var picking = !side || !lip;
+      this._showPicker(picking, side, lip, sudden);
+      if (picking) {
+        if (!this._picked) return this._show(el("p", { class: "status" }, "Choose the side and the lip, then Read."));
+        side = this._picked.side;
+        lip = this._picked.lip;
+        sudden = this._picked.sudden;
+      }
+      var view = this.getAttribute("view") || "card";
+      var symptoms = (this.getAttribute("symptoms") || "")
+        .split(",")
+        .map(function (id) { return id.trim(); })
+        .filter(Boolean);
+      var wrong =
+        SIDES.indexOf(side) < 0 ? 'side must be "left" or "right"'
+        : LIPS.indexOf(lip) < 0 ? 'lip must be "upper" or "lower"'
+        : VIEWS.indexOf(view) < 0 ? 'view must be "card" or "full"'
+        : symptoms.some(function (id) { return !SYMPTOM_ID.test(id); }) ? "symptoms must be symptom ids separated by commas"
+        : null;
+      if (wrong) {
+        this._token++;
+        return this._show(message("Twitchlore cannot show this reading: " + wrong + "."));
+      }
+      this._load(side, lip, sudden, symptoms.join(","), view);
+    }
+
+    _showPicker(picking, side, lip, sudden) {
+      if (!picking) {
+        this._pickerSlot.replaceChildren();
+        this._form = null;
+        return;
+      }
+      if (this._form) return;
+      var form = (this._form = picker());
+      var self = this;
+      if (SIDES.indexOf(side) >= 0) form.elements.side.value = side;
+      if (LIPS.indexOf(lip) >= 0) form.elements.lip.value = lip;
+      form.elements.sudden.checked = sudden;
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        self._picked = {
+          side: form.elements.side.value,
+          lip: form.elements.lip.value,
+          sudden: form.elements.sudden.checked,
+        };
+        self._update();
+      });
+      this._pickerSlot.replaceChildren(form);
+    }
+
+    _load(side, lip, sudden, symptoms, view) {
+      var api = (this.getAttribute("api") || DEFAULT_API).replace(/\/+$/, "");
+      var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden) });
+      if (symptoms) query.set("symptoms", symptoms);
+      var url = api + "/v1/readings?" + query;
+      var token = ++this._token;
+      var self = this;
+      if (this._abort) this._abort.abort();
+      var abort = (this._abort = new AbortController());
+      this._out.setAttribute("aria-busy", "true");
+      if (!this._out.firstChild || this._out.firstChild.nodeName === "P") {
+        this._show(el("p", { class: "status" }, "Reading…"));
+      }
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "omit", signal: abort.signal })
+        .then(function (response) {
+          return response.json().then(
+            function (body) { return { response: response, body: body }; },
+            function () { return { response: response, body: null }; },
+          );
+        })
+        .then(
+          function (answer) {
+            if (token !== self._token) return;
+            if (!answer.response.ok || !answer.body) {
+              return self._show(message(problemText(answer.response.status, answer.body)));
+            }
+            var data = answer.body;
+            var shown = fromReading(data, url);
+            self._show(readingView(shown, view === "full"));
+            self.dispatchEvent(
+              new CustomEvent("twitchlore:reading", { bubbles: true, composed: true, detail: data }),
+            );
+          },
+          function (error) {
+            if (token !== self._token || (error && error.name === "AbortError")) return;
+            self._show(message("Twitchlore could not be reached. Please try again later."));
+          },
+        )
+        .catch(function (error) {
+          // The answer had a shape this version cannot draw: say so, never leave a blank box.
+          if (token === self._token) self._show(message("This reading could not be shown."));
+          if (window.console) console.warn("twitchlore-reading:", error);
+        })
+        .finally(function () {
+          if (token === self._token) self._out.removeAttribute("aria-busy");
+        });
+    }
+  }
+
+  customElements.define(TAG, TwitchloreReading);
+})();

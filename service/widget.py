@@ -1,0 +1,127 @@
+"""The embeddable widget: ``/widget.js`` defines ``<twitchlore-reading>``; ``/demo`` shows it.
+
+The script is a file in ``static/widget/``, read once at start-up; its content hash names
+the versioned URL ``/widget/<version>.js``, which browsers and CDNs may keep for a year.
+``/widget.js`` always answers the current version with a shorter lifetime, so pages that
+embed it pick up a new release within the hour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, render_template, request
+
+from .api.prebuilt import CACHEABLE_KEY
+
+ASSETS = Path(__file__).parent / "static" / "widget"
+
+SCRIPT_TYPE = "text/javascript; charset=utf-8"
+CURRENT_MAX_AGE = 3600
+"""How long ``/widget.js`` and the demo page may be kept: an hour, then revalidated."""
+VERSIONED_MAX_AGE = 365 * 24 * 3600
+"""A versioned URL never changes its bytes, so it may be kept for a year."""
+
+DEMO_CSP = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+"""The demo page runs only scripts and styles served here, and talks only to this service."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file served from memory with a strong ETag made from its content."""
+
+    body: bytes
+    content_type: str
+
+    @property
+    def version(self) -> str:
+        """The first 12 hex digits of the content's SHA-256: the versioned URL's name."""
+        return hashlib.sha256(self.body).hexdigest()[:12]
+
+    def respond(self, max_age: int, immutable: bool = False, embeddable: bool = True) -> Response:
+        """Answer the current GET or HEAD, with 304 when ``If-None-Match`` matches (weakly).
+
+        An ``embeddable`` file may be loaded by any page, including pages that isolate
+        themselves with Cross-Origin-Embedder-Policy.
+        """
+        response = Response(self.body, content_type=self.content_type)
+        request.environ[CACHEABLE_KEY] = True
+        response.set_etag(hashlib.sha256(self.body).hexdigest()[:32])
+        response.cache_control.public = True
+        response.cache_control.max_age = max_age
+        response.cache_control.immutable = immutable
+        if embeddable:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        response.make_conditional(request)
+        return response
+
+
+@dataclass(frozen=True)
+class WidgetAssets:
+    """The widget script and the demo page's own script and stylesheet."""
+
+    widget: Asset
+    demo_script: Asset
+    demo_style: Asset
+
+    @classmethod
+    def load(cls, folder: Path = ASSETS) -> WidgetAssets:
+        """Read the files once; a missing file stops start-up."""
+        return cls(
+            widget=Asset((folder / "widget.js").read_bytes(), SCRIPT_TYPE),
+            demo_script=Asset((folder / "demo.js").read_bytes(), SCRIPT_TYPE),
+            demo_style=Asset((folder / "demo.css").read_bytes(), "text/css; charset=utf-8"),
+        )
+
+
+def blueprint(assets: WidgetAssets) -> Blueprint:
+    """The widget's routes, answering from ``assets``."""
+    blp = Blueprint("widget", __name__)
+
+    @blp.get("/widget.js")
+    def widget_script() -> Response:
+        """The current widget script; the query string is ignored (hosts add ``?v=`` to bust)."""
+        return assets.widget.respond(CURRENT_MAX_AGE)
+
+    @blp.get("/widget/<version>.js")
+    def versioned_widget_script(version: str) -> Response:
+        """One version of the widget script, immutable; an old version leads to the current."""
+        if version != assets.widget.version:
+            # Only the current version is served: an embed pinned to an older one still works.
+            return Response(status=302, headers={"Location": "/widget.js"})
+        return assets.widget.respond(VERSIONED_MAX_AGE, immutable=True)
+
+    @blp.get("/demo/<name>")
+    def demo_asset(name: str) -> Response:
+        """The demo page's script and stylesheet."""
+        asset = {"demo.js": assets.demo_script, "demo.css": assets.demo_style}.get(name)
+        if asset is None:
+            abort(404)
+        return asset.respond(CURRENT_MAX_AGE, embeddable=False)
+
+    @blp.get("/demo")
+    def demo() -> Response:
+        """The demo page: the widget in card and full view, the picker, and the snippet."""
+        page = render_template(
+            "widget_demo.html",
+            widget_url=f"/widget/{assets.widget.version}.js",
+            demo_script_url=f"/demo/demo.js?v={assets.demo_script.version}",
+            demo_style_url=f"/demo/demo.css?v={assets.demo_style.version}",
+        )
+        html = Asset(page.encode(), "text/html; charset=utf-8")
+        response = html.respond(CURRENT_MAX_AGE, embeddable=False)
+        response.headers["Content-Security-Policy"] = DEMO_CSP
+        return response
+
+    return blp
+
+
+def init_app(app: Flask) -> None:
+    """Load the widget's files and serve ``/widget.js``, ``/widget/<version>.js`` and ``/demo``."""
+    app.register_blueprint(blueprint(WidgetAssets.load()))
