@@ -46,8 +46,7 @@ def start_chromium(profile: Path, width: int = 1280, height: int = 2000) -> WebD
 
 def browser_log(driver: WebDriver, kind: str) -> list[dict[str, Any]]:
     """The entries of one of Chromium's logs ("browser" or "performance") since the last call."""
-    # selenium leaves get_log unannotated.
-    entries: list[dict[str, Any]] = driver.get_log(kind)  # type: ignore[no-untyped-call]
+    entries: list[dict[str, Any]] = driver.get_log(kind)
     return entries
 
 

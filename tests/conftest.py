@@ -11,10 +11,12 @@ import pytest
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
+from selenium.webdriver import Chrome as WebDriver
 
 from service import create_app
 from service.dataset import DATA_DIR
 
+from .chromium import start_chromium
 from .gunicorn_server import running_server
 from .helpers import EditData, empty_answer_cache
 
@@ -65,3 +67,13 @@ def server() -> Iterator[str]:
     """The service under gunicorn on a free loopback port; its base URL."""
     with running_server() as running:
         yield running.url
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    """Headless Chromium with a fresh profile, logging its console and every request."""
+    driver = start_chromium(tmp_path / "profile")
+    try:
+        yield driver
+    finally:
+        driver.quit()

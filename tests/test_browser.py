@@ -2,68 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver import Chrome as WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
+from .chromium import CHROMEDRIVER, CHROMIUM, MISSING, browser_log, requested_urls
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not (CHROMIUM and CHROMEDRIVER),
-        reason="no browser: install Debian's chromium and chromium-driver (.ci/run does)",
-    ),
+    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason=MISSING),
 ]
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    """Headless Chromium that logs every request it makes."""
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,2000",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def requested_urls(driver: WebDriver) -> list[str]:
-    """Every URL the page asked the network for, from Chromium's performance log."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
 
 
 def test_try_it_out_on_readings_shows_a_200(
@@ -103,5 +56,7 @@ def test_try_it_out_on_readings_shows_a_200(
         if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != origin
     ]
     assert foreign == [], "the docs page must load nothing from another host"
-    refused = [e["message"] for e in browser.get_log("browser") if "Refused to" in e["message"]]
+    refused = [
+        e["message"] for e in browser_log(browser, "browser") if "Refused to" in e["message"]
+    ]
     assert refused == [], "the docs page runs within its Content-Security-Policy"

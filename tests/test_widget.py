@@ -94,7 +94,7 @@ def test_if_none_match_gives_304(client: FlaskClient, path: str, tag: str) -> No
 
 
 def test_head_answers_the_headers_without_the_script(client: FlaskClient) -> None:
-    """HEAD /widget.js gives GET's headers and no body, also from the front door's copy."""
+    """HEAD /widget.js gives the headers of GET and no body, also from the front door's copy."""
     client.get("/widget.js")
     response = client.head("/widget.js")
     assert response.status_code == 200

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +27,6 @@ from .chromium import (
     MISSING,
     browser_log,
     requested_urls,
-    start_chromium,
 )
 from .gunicorn_server import free_port
 
@@ -116,15 +114,6 @@ def host_site() -> Iterator[HostSite]:
     finally:
         site.server.shutdown()
         site.server.server_close()
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    driver = start_chromium(tmp_path / "profile", width=1280, height=1600)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def host_page(service: str, widgets: str) -> str:
