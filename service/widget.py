@@ -14,8 +14,6 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
-from .api.prebuilt import CACHEABLE_KEY
-
 ASSETS = Path(__file__).parent / "static" / "widget"
 
 SCRIPT_TYPE = "text/javascript; charset=utf-8"
@@ -50,7 +48,6 @@ class Asset:
         themselves with Cross-Origin-Embedder-Policy.
         """
         response = Response(self.body, content_type=self.content_type)
-        request.environ[CACHEABLE_KEY] = True
         response.set_etag(hashlib.sha256(self.body).hexdigest()[:32])
         response.cache_control.public = True
         response.cache_control.max_age = max_age
