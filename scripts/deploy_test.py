@@ -79,7 +79,8 @@ class Podman:
         }
         self.log = self.work / "podman.log"
 
-    def __call__(self, *args: str, check: bool = True) -> str:
+    def __call__(self, *args: str, check: bool = True, stderr: bool = False) -> str:
+        """podman's output (with its error output too if ``stderr``); fails unless ``check``."""
         command = [
             "podman",
             "--runtime",
@@ -95,7 +96,7 @@ class Podman:
             log.write(f"$ {' '.join(command)}\n{result.stdout}{result.stderr}\n")
         if check and result.returncode != 0:
             raise RuntimeError(f"podman {' '.join(args)}: {result.stderr.strip()[-500:]}")
-        return result.stdout
+        return result.stdout + (result.stderr if stderr else "")
 
 
 def get(port: int, path: str, client: str, timeout: float = 5) -> int:
@@ -348,6 +349,13 @@ def check_redis_back(run: Run) -> None:
     )
 
 
+def show_logs(run: Run) -> None:
+    """The last lines each API container wrote, to see why it is not ready."""
+    for name in run.api_ports:
+        logs = run.podman("logs", "--tail", "15", f"{name}-pod-0-api", check=False, stderr=True)
+        print(f"deploy-test: last lines of {name}:\n{logs}", flush=True)
+
+
 def names(run: Run, what: str) -> list[str]:
     """Our pods, containers or volumes that podman still has."""
     if what == "volumes":
@@ -431,7 +439,9 @@ def main() -> int:
                 f"pods created in {played:.0f} s, all {replicas} ready "
                 f"{'never' if ready_in is None else f'{ready_in:.1f} s later'}",
             )
-            if ready_in is not None:
+            if ready_in is None:
+                show_logs(run)
+            else:
                 check_pods_answer(run)
                 check_shared_limit(run, limit)
                 check_pod_deleted(run)
