@@ -70,10 +70,11 @@ def test_cluster_bundles_are_wired_and_locked_down(
 
 
 def test_settings_are_ones_the_service_accepts(rendered: dict[str, list[Doc]]) -> None:
-    """The ConfigMap's values pass the service's own settings validation."""
+    """The ConfigMap's values pass the service's own settings validation, storage included."""
     data = next(kube.find(rendered["base"], "ConfigMap"))["data"]
     settings = settings_from_env(data)
     assert data["TWITCHLORE_RATE_LIMIT_STORAGE"] == "redis://twitchlore-redis:6379/0"
+    assert settings["RATELIMIT_STORAGE_URI"] == data["TWITCHLORE_RATE_LIMIT_STORAGE"]
     assert settings["TRUSTED_PROXIES"] == 1
 
 
