@@ -170,8 +170,8 @@ def add_security_headers(response: Response) -> Response:
     """Security headers on every Flask answer, and the endpoint for metrics and logs."""
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Content-Security-Policy"] = (
-        DOCS_CSP if request.endpoint == DOCS_ENDPOINT else JSON_CSP
+    response.headers.setdefault(  # a page with a policy of its own keeps it
+        "Content-Security-Policy", DOCS_CSP if request.endpoint == DOCS_ENDPOINT else JSON_CSP
     )
     request.environ[ENDPOINT_KEY] = request.endpoint
     request.environ[ROUTE_KEY] = request.url_rule.rule if request.url_rule else None
