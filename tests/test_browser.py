@@ -157,3 +157,18 @@ def test_a_page_on_another_origin_reads_the_api_with_app_headers(
         f"{server}/v1/readings?side=left&lip=upper&sudden=true",
     )
     assert result == {"status": 200, "side": "left"}
+
+
+def test_deep_link_opens_the_operation(browser: WebDriver, server: str) -> None:
+    """/docs#/readings/getReading opens getReading, and its Try it out presets no symptoms."""
+    wait = WebDriverWait(browser, 30)
+    browser.get(f"{server}/docs#/readings/getReading")
+    opened = wait.until(
+        ready.presence_of_element_located(
+            (By.CSS_SELECTOR, "#operations-readings-getReading.is-open")
+        )
+    )
+    symptoms = opened.find_element(By.CSS_SELECTOR, 'tr[data-param-name="symptoms"] select')
+    assert Select(symptoms).all_selected_options == []
+    links = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "nav a")}
+    assert {f"{server}/readme", f"{server}/license", f"{server}/v1/dataset"} <= links

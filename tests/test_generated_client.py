@@ -159,3 +159,34 @@ def test_generated_client_reads_a_problem_for_an_unknown_id(
     response = call(operation(tag, "getCondition"), client, condition_id="no-such-condition")
     assert response.status_code == 404
     assert "/v1/conditions" in response.parsed.detail
+
+
+def test_generated_client_sends_several_symptoms(
+    spec: dict[str, Any], generated: ModuleType, api_client: Any
+) -> None:
+    """get_reading(symptoms=[a, b]) as generated (symptoms=a&symptoms=b) reads both symptoms."""
+    tag, _ = operations(spec)["getReading"]
+    response = call(
+        operation(tag, "getReading"),
+        api_client,
+        side="left",
+        lip="upper",
+        sudden=True,
+        symptoms=SYMPTOMS,
+    )
+    assert response.status_code == 200, response.content[:300]
+    reading = response.parsed
+    assert reading.query.symptoms == SYMPTOMS
+    assert reading.medical.urgency.value == "emergency"
+    assert isinstance(reading.omen.headline, str) and reading.omen.headline
+
+
+def test_generated_client_has_one_type_per_enum(generated: ModuleType) -> None:
+    """Shared enum components become one class each (one Urgency, not one per property)."""
+    models = importlib.import_module(f"{PACKAGE}.models")
+    urgency_like = [
+        name
+        for name in dir(models)
+        if isinstance(getattr(models, name), type) and name.endswith("Urgency")
+    ]
+    assert urgency_like == ["Urgency"]

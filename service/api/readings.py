@@ -8,7 +8,6 @@ import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
-from webargs.fields import DelimitedList
 
 from ..dataset import LIPS, SIDES, Dataset
 from ..dataset.models import CONDITION_CATEGORIES, SENTIMENTS, Reading
@@ -18,7 +17,7 @@ from .catalogue import ReadingBook
 from .omens import OmenSummarySchema
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
 from .refs import SourceRefSchema, SymptomRefSchema, TreatmentRefSchema
-from .schema_fields import KnownId, enum_field, href_field, urgency_field
+from .schema_fields import Flag, enum_field, href_field, symptoms_field, urgency_field
 
 blp = Blueprint(
     "readings",
@@ -26,8 +25,6 @@ blp = Blueprint(
     url_prefix="/v1/readings",
     description="The paired reading: a lip twitch's omen and its medical counterpart.",
 )
-
-MAX_SYMPTOMS = 10
 
 
 class ReadingQuerySchema(QueryArgsSchema):
@@ -37,29 +34,15 @@ class ReadingQuerySchema(QueryArgsSchema):
         SIDES, "Side of the face that twitched, as the person feels it.", "left", required=True
     )
     lip = enum_field(LIPS, "Which lip twitched.", "upper", required=True)
-    sudden = fields.Boolean(
+    sudden = Flag(
         load_default=False,
-        truthy={"true", "1"},
-        falsy={"false", "0"},
-        error_messages={"invalid": "Not a boolean. Must be one of: true, false."},
         metadata={
             "description": "Whether the twitch came on suddenly (true) "
-            "or built up gradually (false). Default: false.",
+            "or built up gradually (false). Default: false. Also 1/0, yes/no, on/off.",
             "example": True,
         },
     )
-    symptoms = DelimitedList(
-        fields.String(validate=KnownId("symptom")),
-        validate=ma.validate.Length(
-            min=1, max=MAX_SYMPTOMS, error=f"From 1 to {MAX_SYMPTOMS} symptoms, comma-separated."
-        ),
-        metadata={
-            "description": "Comma-separated ids from /v1/symptoms that came with the twitch. "
-            "They raise the medical urgency where they call for it and re-rank the "
-            "likely causes and the conditions to rule out; the omen never changes.",
-            "example": ["sudden-facial-droop"],
-        },
-    )
+    symptoms = symptoms_field()
 
 
 class ReadingQueryEchoSchema(ma.Schema):
