@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from service import home
 from service.dataset import DATA_DIR
 
-from .test_bad_input import assert_problem
+from .helpers import assert_problem
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from .test_bad_input import assert_problem
+from .helpers import assert_problem
 
 BASE = "/v1/readings?side=left&lip=upper&sudden=true"
 TWO = ["loss-of-taste", "sudden-facial-droop"]
@@ -160,11 +160,8 @@ def test_spec_says_symptoms_are_sent_repeated(client: FlaskClient) -> None:
 
 def test_plain_requests_with_python_values(server: str) -> None:
     """requests.get(params={"sudden": True, "symptoms": [...]}) against gunicorn just works."""
-    response = requests.get(
-        f"{server}/v1/readings",
-        params={"side": "left", "lip": "upper", "sudden": True, "symptoms": TWO},
-        timeout=10,
-    )
+    params: dict[str, Any] = {"side": "left", "lip": "upper", "sudden": True, "symptoms": TWO}
+    response = requests.get(f"{server}/v1/readings", params=params, timeout=10)
     assert response.status_code == 200, response.text
     assert "sudden=True" in response.url and response.url.count("symptoms=") == 2
     body = response.json()
