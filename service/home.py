@@ -44,6 +44,9 @@ LINKS = {
     "openapi": "/openapi.json",
     "dataset": "/v1/dataset",
     "readings": "/v1/readings{?side,lip,sudden,symptoms}",
+    "reading": "/v1/readings/{reading_id}{?symptoms}",
+    "cards": "/v1/cards{?side,lip,sudden,symptoms}",
+    "card": "/v1/cards/{reading_id}{?symptoms}",
     "omens": "/v1/omens",
     "traditions": "/v1/traditions",
     "conditions": "/v1/conditions",
@@ -57,6 +60,9 @@ LINKS = {
 
 ENDPOINTS = (
     ("/v1/readings?side=&lip=&sudden=&symptoms=", "the paired reading: omen and medical half"),
+    ("/v1/readings/{reading_id}", "the same reading by its id: a permalink to share"),
+    ("/v1/cards?side=&lip=&sudden=&symptoms=", "a reading in a few lines, for widgets and shares"),
+    ("/v1/cards/{reading_id}", "the card of a reading by its id"),
     ("/v1/omens", "folklore beliefs, with their tradition and sources"),
     ("/v1/traditions", "the traditions the omens come from"),
     ("/v1/conditions", "causes and conditions, benign to serious, with urgency"),

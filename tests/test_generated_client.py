@@ -98,6 +98,9 @@ def call(module: ModuleType, client: Any, **arguments: Any) -> Any:
 SYMPTOMS = ["sudden-facial-droop", "loss-of-taste"]
 CALLS: dict[str, dict[str, Any]] = {
     "getReading": {"side": "left", "lip": "upper", "sudden": True},
+    "getReadingById": {"reading_id": "right-lower-gradual", "symptoms": SYMPTOMS},
+    "getCard": {"side": "right", "lip": "upper", "sudden": False, "symptoms": SYMPTOMS[:1]},
+    "getCardById": {"reading_id": "left-lower-sudden"},
     "listOmens": {"side": "right", "page_size": 5},
     "listTraditions": {},
     "listConditions": {"urgency": "emergency"},
@@ -109,7 +112,7 @@ CALLS: dict[str, dict[str, Any]] = {
     "getReadiness": {},
     "getMetrics": {},
 }
-"""Arguments for each operation that takes no id; item operations get an id from their list."""
+"""Arguments for each operation; item operations of a list get an id from that list."""
 
 
 def operations(spec: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -129,7 +132,7 @@ def test_every_operation_answers_through_the_generated_client(
     called: set[str] = set()
     found = operations(spec)
     for operation_id, (tag, path) in found.items():
-        if "{" in path:
+        if "{" in path and operation_id not in CALLS:
             continue
         response = call(operation(tag, operation_id), api_client, **CALLS[operation_id])
         assert response.status_code == 200, (operation_id, response.content[:300])

@@ -34,6 +34,7 @@ def real_answers(catalogues: Catalogues, schemas: dict[str, Any]) -> dict[Any, A
     kind's item schema (``{"reading": ReadingSchema, "dataset": ..., "omen": OmenSchema}``)."""
     answers: dict[Any, Any] = {
         schemas["reading"]: _json(catalogues.readings.answer("left", "upper", True).body),
+        schemas["card"]: _json(catalogues.cards.answer("left", "upper", True).body),
         schemas["dataset"]: _json(catalogues.dataset.body),
     }
     for kind, catalogue in catalogues.kinds.items():

@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from ..dataset import Dataset
-from . import conditions, dataset_info, omens, readings, sources, symptoms, traditions, treatments
+from . import (
+    cards,
+    conditions,
+    dataset_info,
+    omens,
+    readings,
+    sources,
+    symptoms,
+    traditions,
+    treatments,
+)
 from .base import AlwaysPresentProperties, Api, Blueprint
 from .catalogue import Catalogues
 from .examples import fill_examples, real_answers
@@ -57,8 +67,11 @@ def init_app(app: Flask, dataset: Dataset, *more: Blueprint) -> Catalogues:
     api = Api(app, spec_kwargs=SPEC_KWARGS)
     api.ma_plugin.converter.add_attribute_function(enum_reference)
     api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))
+    reading_book = readings.reading_book(dataset)
+    readings.register_reading_ids(api, reading_book)
     for blueprint in (
         readings.blp,
+        cards.blp,
         *(declaration.blueprint for declaration in CATALOGUES),
         dataset_info.blp,
         *more,
@@ -66,11 +79,13 @@ def init_app(app: Flask, dataset: Dataset, *more: Blueprint) -> Catalogues:
         api.register_blueprint(blueprint)
     catalogues = Catalogues(
         kinds={declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES},
-        readings=readings.reading_book(dataset),
+        readings=reading_book,
+        cards=cards.card_book(dataset),
         dataset=dataset_info.dataset_answer(dataset),
     )
     schemas = {
         "reading": readings.ReadingSchema,
+        "card": cards.CardSchema,
         "dataset": dataset_info.DatasetSchema,
         **{declaration.kind: declaration.item_schema for declaration in CATALOGUES},
     }
