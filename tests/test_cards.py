@@ -93,7 +93,7 @@ def test_card_keeps_the_contract(client: FlaskClient, combination: tuple[str, st
     assert card["medical"] == reading["medical"]["headline"]
     assert card["when_to_call_emergency"] == reading["medical"]["when_to_call_emergency"]
     assert reading["omen"]["meaning"].startswith(card["omen"].rstrip("…"))
-    assert "\n" not in card["omen"] and len(card["omen"]) <= 160
+    assert "\n" not in card["omen"] and len(card["omen"]) <= 140
     assert card["href"] == f"/v1/readings/{reading['reading_id']}"
     assert get_json(client, card["href"]) == reading
     assert len(card["emoji"]) <= 2 and not card["emoji"].isascii()

@@ -27,13 +27,13 @@ blp = Blueprint(
     description="A reading in a few short lines, for widgets and share cards.",
 )
 
-MAX_LINE = 160
+MAX_LINE = 140
 MAX_SHARE_TEXT = 280
 DISCLAIMER = (
-    "The omen is folklore, for fun. The medical note is general information, not advice: "
-    "see a doctor if a twitch worries you, and call emergency services at once for a "
-    "drooping face, a weak arm or leg, or trouble speaking."
+    "The omen is folklore, for fun; the medical note is general information, not advice. "
+    "See a doctor if a twitch worries you."
 )
+"""Short, since the card also carries when to call emergency services."""
 SHARE_GIST = "Folklore for fun, not medical advice."
 SENTIMENT_EMOJI = {"good": "🍀", "bad": "⚡", "mixed": "🔮", "neutral": "👄"}
 URGENT_EMOJI = {"emergency": "🚑", "urgent": "⚠️"}
