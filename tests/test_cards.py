@@ -133,11 +133,11 @@ def test_an_emergency_card_says_what_to_do(client: FlaskClient) -> None:
 
 
 def test_the_largest_cards_stay_within_the_budget(client: FlaskClient) -> None:
-    """With ten symptoms (the most allowed), every card is still at most 1.5 KB."""
-    ids = symptom_ids(client)
-    for start in range(0, len(ids), 5):
+    """With ten symptoms (the most allowed, longest ids first), every card is at most 1.5 KB."""
+    ids = sorted(symptom_ids(client), key=len, reverse=True)
+    for start in range(len(ids)):
         chosen = (ids[start:] + ids)[:10]
-        for combination in COMBINATIONS:
+        for combination in COMBINATIONS[::3] if start else COMBINATIONS:
             response = client.get(f"/v1/cards?{query(*combination)}&symptoms={','.join(chosen)}")
             assert response.status_code == 200
             assert len(response.data) <= MAX_CARD_BYTES, (combination, chosen)

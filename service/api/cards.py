@@ -29,6 +29,8 @@ blp = Blueprint(
 
 MAX_LINE = 140
 MAX_SHARE_TEXT = 280
+MAX_CARD_BYTES = 1536
+MIN_OMEN_LINE = 40
 DISCLAIMER = (
     "The omen is folklore, for fun; the medical note is general information, not advice. "
     "See a doctor if a twitch worries you."
@@ -128,11 +130,21 @@ def card_document(reading: Reading) -> dict[str, Any]:
     }
 
 
+def serialise_card(reading: Reading) -> PrebuiltJson:
+    """The card as JSON within 1.5 KB: a long ``href`` (many symptoms) shortens the omen line."""
+    document = card_document(reading)
+    card = PrebuiltJson.of(CardSchema().dump(document))
+    overflow = len(card.body) - MAX_CARD_BYTES
+    if overflow > 0:
+        room = max(MIN_OMEN_LINE, len(document["omen"]) - overflow - 1)
+        document["omen"] = one_line(document["omen"], room)
+        card = PrebuiltJson.of(CardSchema().dump(document))
+    return card
+
+
 def card_book(dataset: Dataset) -> ReadingBook:
     """The card of every reading, serialised once, with symptoms on demand."""
-    return ReadingBook(
-        dataset, lambda reading: PrebuiltJson.of(CardSchema().dump(card_document(reading)))
-    )
+    return ReadingBook(dataset, serialise_card)
 
 
 @blp.route("")
