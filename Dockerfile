@@ -9,7 +9,7 @@ ARG PIP_CERT
 WORKDIR /src
 # python3 -m venv needs Debian's python3-venv on a debootstrap base; the official image has it.
 RUN python3 -m venv /opt/venv
-COPY pyproject.toml constraints.txt README.md ./
+COPY pyproject.toml constraints.txt README.md LICENSE ./
 COPY service ./service
 # constraints.txt pins every dependency, so the image gets exactly the tested versions.
 RUN /opt/venv/bin/pip install --no-cache-dir -c constraints.txt .

@@ -12,6 +12,7 @@ from typing import Any
 import limits
 
 from .dataset import DATA_DIR
+from .version import VERSION
 
 
 class ConfigError(RuntimeError):
@@ -121,13 +122,18 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
 
 API_SETTINGS: dict[str, Any] = {
     "API_TITLE": "Twitchlore",
-    "API_VERSION": "1.0.0",
+    "API_VERSION": VERSION,
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
     "OPENAPI_SWAGGER_UI_URL": "/docs/static/",
-    # validatorUrl null: Swagger UI must not send the spec to an outside validator.
-    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None, "tryItOutEnabled": True},
+    # validatorUrl null: Swagger UI must not send the spec to an outside validator;
+    # deepLinking: /docs#/readings/getReading opens that operation.
+    "OPENAPI_SWAGGER_UI_CONFIG": {
+        "validatorUrl": None,
+        "tryItOutEnabled": True,
+        "deepLinking": True,
+    },
 }
 """Fixed settings of flask-smorest and Swagger UI; not configurable by design."""

@@ -300,7 +300,15 @@ def init_app(app: Flask) -> ClientRateLimiter:
         resources={r"/v1/*": {}, r"/openapi.json": {}},
         origins=app.config["CORS_ORIGINS"],
         methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["Accept", "If-None-Match", "X-Request-ID"],
+        allow_headers=[
+            "Accept",
+            "Authorization",
+            "Cache-Control",
+            "Content-Type",
+            "If-None-Match",
+            "X-Request-ID",
+            "X-Requested-With",
+        ],
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,
         # A public API answers "*" rather than echoing each origin, which would split caches.

@@ -52,6 +52,7 @@ class ProblemSchema(ma.Schema):
         metadata={
             "description": "Messages per parameter, when the request's input was wrong.",
             "example": {"side": ["Must be one of: left, right."]},
+            "optional": True,
         },
     )
 

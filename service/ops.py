@@ -201,7 +201,9 @@ class ReadinessSchema(Schema):
 
     status = fields.String(metadata={"example": "ready"})
     dataset_version = fields.String(metadata={"example": "1.0.0"})
-    dataset_checksum = fields.String()
+    dataset_checksum = fields.String(
+        metadata={"example": "7e5f026c041b24f6161e922baa26ed6eddf12cc440ffee8d32b59fa6b5bff1cc"}
+    )
     rate_limit_storage = fields.String(metadata={"example": "ok"})
 
 

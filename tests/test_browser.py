@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,3 +63,68 @@ def test_try_it_out_on_readings_shows_a_200(
         e["message"] for e in browser_log(browser, "browser") if "Refused to" in e["message"]
     ]
     assert refused == [], "the docs page runs within its Content-Security-Policy"
+
+
+@pytest.fixture
+def app_page() -> Iterator[str]:
+    """An empty page served from another origin (its own loopback port), as an app's would be."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!DOCTYPE html><title>An app</title><p>An app on another origin."
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_page_on_another_origin_reads_the_api_with_app_headers(
+    browser: WebDriver, server: str, app_page: str
+) -> None:
+    """fetch() from another origin with Authorization, Cache-Control and friends passes CORS."""
+    browser.get(app_page)
+    browser.set_script_timeout(20)
+    result = browser.execute_async_script(
+        """
+        const [url, done] = arguments;
+        fetch(url, {headers: {
+          "Accept": "application/json",
+          "Authorization": "Bearer app-token",
+          "Cache-Control": "no-cache",
+          "Content-Type": "application/json",
+          "X-Requested-With": "XMLHttpRequest",
+        }})
+          .then(r => r.json().then(body => done({status: r.status, side: body.query.side})))
+          .catch(error => done({error: String(error)}));
+        """,
+        f"{server}/v1/readings?side=left&lip=upper&sudden=true",
+    )
+    assert result == {"status": 200, "side": "left"}
+
+
+def test_deep_link_opens_the_operation(browser: WebDriver, server: str) -> None:
+    """/docs#/readings/getReading opens getReading, and its Try it out presets no symptoms."""
+    wait = WebDriverWait(browser, 30)
+    browser.get(f"{server}/docs#/readings/getReading")
+    opened = wait.until(
+        ready.presence_of_element_located(
+            (By.CSS_SELECTOR, "#operations-readings-getReading.is-open")
+        )
+    )
+    symptoms = opened.find_element(By.CSS_SELECTOR, 'tr[data-param-name="symptoms"] select')
+    assert Select(symptoms).all_selected_options == []
+    links = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "nav a")}
+    assert {f"{server}/readme", f"{server}/license", f"{server}/v1/dataset"} <= links

@@ -10,17 +10,18 @@ from flask.testing import FlaskClient
 
 
 class PageReader(HTMLParser):
-    """Collects every URL a page loads through src or href, and every data- attribute."""
+    """Collects every URL a page loads through src or href, its links, and data- attributes."""
 
     def __init__(self) -> None:
         super().__init__()
         self.urls: list[str] = []
+        self.links: list[str] = []
         self.data: dict[str, str] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
             if name in ("src", "href") and value:
-                self.urls.append(value)
+                (self.links if tag == "a" else self.urls).append(value)
             elif name.startswith("data-") and value is not None:
                 self.data[name] = value
 
@@ -78,3 +79,12 @@ def test_docs_page_has_no_inline_script(client: FlaskClient) -> None:
     assert page.count("<script") == page.count("<script src=")
     csp = client.get("/docs").headers["Content-Security-Policy"]
     assert "script-src 'self';" in csp and "unsafe-eval" not in csp
+
+
+def test_docs_page_links_the_readme_licence_and_dataset(client: FlaskClient) -> None:
+    """The docs page links the README, the licence and the dataset, and each link answers."""
+    links = read_docs_page(client).links
+    assert {"/readme", "/license", "/v1/dataset", "/"} <= set(links)
+    for link in links:
+        response = client.get(link, headers={"Accept": "application/json"})
+        assert response.status_code == 200, link

@@ -50,7 +50,11 @@ def test_spec_is_valid_openapi_3(spec: dict[str, Any]) -> None:
 
 
 def test_every_operation_is_documented_for_client_generators(spec: dict[str, Any]) -> None:
-    """Every operation has a unique operationId, a summary, a description and examples."""
+    """Every operation has a unique operationId, a summary, a description and examples.
+
+    Required parameters carry an example; optional filters carry none, since Swagger UI's
+    "Try it out" would preset it (see test_try_it_out.py).
+    """
     ids = []
     for path, method, operation in operations(spec):
         where = f"{method.upper()} {path}"
@@ -59,7 +63,8 @@ def test_every_operation_is_documented_for_client_generators(spec: dict[str, Any
         assert operation.get("description"), where
         for parameter in operation.get("parameters", []):
             assert parameter.get("description"), f"{where} {parameter['name']}"
-            assert "example" in parameter["schema"], f"{where} {parameter['name']}"
+            if parameter.get("required"):
+                assert "example" in parameter["schema"], f"{where} {parameter['name']}"
         ids.append(operation["operationId"])
     assert ids and len(ids) == len(set(ids))
 
@@ -89,10 +94,12 @@ def test_errors_are_documented_as_problem_details(spec: dict[str, Any]) -> None:
 
 
 def test_urgency_scale_is_documented_in_order(spec: dict[str, Any]) -> None:
-    """The urgency field lists the scale least urgent first and explains it."""
-    urgency = spec["components"]["schemas"]["ReadingMedical"]["properties"]["urgency"]
+    """The shared Urgency enum lists the scale least urgent first and explains it."""
+    urgency = spec["components"]["schemas"]["Urgency"]
     assert urgency["enum"] == ["self_care", "see_doctor", "urgent", "emergency"]
     assert "self_care` < `see_doctor` < `urgent` < `emergency" in urgency["description"]
+    medical = spec["components"]["schemas"]["ReadingMedical"]["properties"]["urgency"]
+    assert medical["allOf"] == [{"$ref": "#/components/schemas/Urgency"}]
 
 
 def test_lists_document_link_pagination_not_x_pagination(spec: dict[str, Any]) -> None:
@@ -105,3 +112,87 @@ def test_lists_document_link_pagination_not_x_pagination(spec: dict[str, Any]) -
             assert {"Link", "ETag", "Cache-Control"} <= set(headers), f"{method} {path}"
             bound = next(p for p in operation["parameters"] if p["name"] == "page_size")
             assert bound["schema"]["maximum"] == 100
+
+
+def test_answers_mark_every_property_required(spec: dict[str, Any]) -> None:
+    """Typed clients see every always-present property as required (Problem's errors aside)."""
+    for name, schema in spec["components"]["schemas"].items():
+        if "properties" not in schema:
+            continue
+        expected = set(schema["properties"]) - ({"errors"} if name == "Problem" else set())
+        assert set(schema.get("required", [])) == expected, name
+
+
+def enum_sets(node: Any) -> list[tuple[str, ...]]:
+    """Every inline enum anywhere in a part of the spec."""
+    if isinstance(node, dict):
+        found = [tuple(node["enum"])] if "enum" in node else []
+        return found + [item for value in node.values() for item in enum_sets(value)]
+    if isinstance(node, list):
+        return [item for value in node for item in enum_sets(value)]
+    return []
+
+
+def test_each_enum_is_one_shared_component(spec: dict[str, Any]) -> None:
+    """Enums live only in named components (one per set), referred to by $ref everywhere."""
+    schemas = spec["components"]["schemas"]
+    enums = {name: tuple(s["enum"]) for name, s in schemas.items() if "enum" in s}
+    assert {"Side", "Lip", "Urgency", "Sentiment", "Attestation", "SymptomId"} <= set(enums)
+    assert len(set(enums.values())) == len(enums), "two components hold the same set"
+    elsewhere = {k: v for k, v in spec.items() if k != "components"}
+    elsewhere["components"] = {
+        **{k: v for k, v in spec["components"].items() if k != "schemas"},
+        "schemas": {name: s for name, s in schemas.items() if name not in enums},
+    }
+    assert enum_sets(elsewhere) == [], "an enum is written inline instead of referred to"
+    assert '"#/components/schemas/Urgency"' in json.dumps(spec["paths"]) + json.dumps(schemas)
+
+
+def test_spec_names_its_servers_licence_contact_and_version(spec: dict[str, Any]) -> None:
+    """servers, info.license and info.contact are set; info.version is the package's version."""
+    from service.version import VERSION
+
+    assert spec["servers"][0]["url"] == "/"
+    assert spec["info"]["license"]["name"] == "MIT"
+    assert spec["info"]["contact"]["name"]
+    assert spec["info"]["version"] == VERSION
+    pyproject = (SPEC_FILE.parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'version = { attr = "service.version.VERSION" }' in pyproject
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["ETag", "Cache-Control", "X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining"],
+)
+def test_every_api_answer_documents_its_headers(spec: dict[str, Any], header: str) -> None:
+    """Each /v1 operation's 200 documents the headers it sends, by reference to one component."""
+    assert header in spec["components"]["headers"]
+    for path, _, operation in operations(spec):
+        if path.startswith("/v1/"):
+            documented = operation["responses"]["200"]["headers"]
+            assert documented[header] == {"$ref": f"#/components/headers/{header}"}, path
+
+
+def test_errors_document_retry_after_and_request_id(spec: dict[str, Any]) -> None:
+    """429 documents Retry-After, and every error documents X-Request-ID and rate limits."""
+    responses = spec["components"]["responses"]
+    assert "Retry-After" in responses["TOO_MANY_REQUESTS"]["headers"]
+    assert "Link" in spec["components"]["headers"]
+    for name, response in responses.items():
+        if name != "DEFAULT_ERROR":
+            assert {"X-Request-ID", "X-RateLimit-Remaining"} <= set(response["headers"]), name
+
+
+def string_properties_without_examples(spec: dict[str, Any]) -> list[str]:
+    """Names of string properties a reader of the docs would see as "string"."""
+    missing = []
+    for name, schema in spec["components"]["schemas"].items():
+        for prop, definition in schema.get("properties", {}).items():
+            if definition.get("type") == "string" and "example" not in definition:
+                missing.append(f"{name}.{prop}")
+    return missing
+
+
+def test_examples_show_real_values_not_placeholders(spec: dict[str, Any]) -> None:
+    """Every string property has an example, so no example body says "string"."""
+    assert string_properties_without_examples(spec) == []

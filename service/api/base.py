@@ -7,23 +7,69 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Request, Response
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception
 
-ERROR_HEADERS: dict[int, dict[str, Any]] = {
-    405: {
-        "Allow": {"description": "The methods the resource allows.", "schema": {"type": "string"}}
+HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The request's id: the client's X-Request-ID when it is 1 to 128 "
+        "characters of A-Z a-z 0-9 . _ : -, otherwise a new one. Quote it when reporting.",
+        "schema": {"type": "string", "example": "3f2b6c1d9a8e4f7b8c0d1e2f3a4b5c6d"},
     },
-    429: {
-        "Retry-After": {
-            "description": "Seconds to wait before trying again.",
-            "schema": {"type": "integer"},
-        }
+    "X-RateLimit-Limit": {
+        "description": "Requests allowed per window for this client (the tightest limit).",
+        "schema": {"type": "integer", "example": 1200},
     },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in the current window.",
+        "schema": {"type": "integer", "example": 1199},
+    },
+    "X-RateLimit-Reset": {
+        "description": "When the current window ends, in seconds since the Unix epoch.",
+        "schema": {"type": "integer", "example": 1795639800},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "example": 30},
+    },
+    "Allow": {
+        "description": "The methods the resource allows.",
+        "schema": {"type": "string", "example": "GET, HEAD, OPTIONS"},
+    },
+    "ETag": {
+        "description": "Strong validator of the body; send it back in If-None-Match "
+        "(a weak W/ form of it also matches).",
+        "schema": {"type": "string", "example": '"5d41402abc4b2a76b9719d911017c592"'},
+    },
+    "Cache-Control": {
+        "description": "Public and cacheable for max-age seconds.",
+        "schema": {"type": "string", "example": "public, max-age=3600"},
+    },
+    "Link": {
+        "description": "RFC 8288 links to the first, last, previous and next pages.",
+        "schema": {
+            "type": "string",
+            "example": '</v1/omens?page=1>; rel="first", </v1/omens?page=2>; rel="last"',
+        },
+    },
+}
+"""Every response header the API documents, once, as a component the responses refer to."""
+
+API_HEADERS = {
+    name: name
+    for name in ("X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+}
+"""Headers every answer of the API carries, documented on each response by reference."""
+
+ERROR_HEADERS: dict[int, dict[str, str]] = {
+    405: {"Allow": "Allow"},
+    429: {"Retry-After": "Retry-After"},
 }
 """Headers that come with some error statuses (RFC 9110)."""
 
@@ -37,11 +83,22 @@ STANDARD_ERRORS = ((406, "NOT_ACCEPTABLE"), (429, "TOO_MANY_REQUESTS"), *REQUEST
 """Errors any API operation can answer, documented on each of them."""
 
 
-class StrictQueryParser(FlaskParser):
-    """Parses query strings strictly: unknown or repeated parameters are refused.
+def ignored_parameter(name: str) -> bool:
+    """Parameters no operation reads: a cache-buster (``_``) and campaign tags (``utm_*``).
 
-    webargs would drop unknown parameters and keep the first of repeated ones;
-    both hide a client's mistake, so both are errors here.
+    jQuery and many HTTP clients add ``_=<time>`` to defeat caches, and shared links carry
+    ``utm_source`` and friends; refusing them would break ordinary clients for nothing.
+    """
+    return name == "_" or name.startswith("utm_")
+
+
+class StrictQueryParser(FlaskParser):
+    """Parses query strings strictly where it matters, leniently where it is safe.
+
+    Unknown parameters are refused (webargs would drop them silently), except the
+    cache-busters and campaign tags of ``ignored_parameter``. A parameter given twice is
+    refused too (webargs would keep the first), unless it is a list, which may be
+    repeated (``a=1&a=2``), comma-separated (``a=1,2``) or both.
     """
 
     DEFAULT_UNKNOWN_BY_LOCATION = {
@@ -51,15 +108,23 @@ class StrictQueryParser(FlaskParser):
     }
 
     def load_querystring(self, req: Request, schema: ma.Schema) -> Any:
-        """The query arguments, after refusing any parameter given more than once."""
-        repeated = {
-            name: [f"Given {len(values)} times. Give it once."]
-            for name, values in req.args.lists()
-            if len(values) > 1
+        """The query arguments without ignored ones, after refusing repeated single values."""
+        lists = {
+            field.data_key or name
+            for name, field in schema.fields.items()
+            if isinstance(field, ma.fields.List)
         }
+        args: MultiDict[str, str] = MultiDict()
+        repeated: dict[str, list[str]] = {}
+        for name, values in req.args.lists():
+            if ignored_parameter(name):
+                continue
+            if len(values) > 1 and name not in lists:
+                repeated[name] = [f"Given {len(values)} times. Give it once."]
+            args.setlist(name, values)
         if repeated:
             flask_smorest.abort(400, errors={"query": repeated})
-        return super().load_querystring(req, schema)
+        return self._makeproxy(args, schema)
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -69,7 +134,11 @@ class Blueprint(flask_smorest.Blueprint):
     DOCUMENTED_ERRORS: tuple[tuple[int, str], ...] = STANDARD_ERRORS
 
     def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Any:
-        """flask-smorest's ``response``, also documenting the standard errors on the operation."""
+        """flask-smorest's ``response``, also documenting the standard errors on the operation.
+
+        The response's headers include the request id and rate-limit headers.
+        """
+        kwargs["headers"] = {**API_HEADERS, **kwargs.get("headers", {})}
         document_success = super().response(status_code, schema, **kwargs)
 
         def decorator(view: Any) -> Any:
@@ -95,6 +164,31 @@ class QueryArgsSchema(ma.Schema):
         self.error_messages = {**self.error_messages, "unknown": unknown}
 
 
+class AlwaysPresentProperties(BasePlugin):
+    """Marks the properties of every answer's schema ``required``: answers always carry them.
+
+    Typed clients then read ``reading.omen.headline`` as a string, not "possibly
+    undefined". A field that may be left out says so with ``metadata={"optional": True}``;
+    a field that may be null is still present, and documented ``nullable``.
+    """
+
+    def schema_helper(
+        self, name: str, definition: dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any] | None:
+        """Add ``required`` to a component schema built from a marshmallow schema."""
+        schema = kwargs.get("schema")
+        if schema is None or "properties" not in definition:
+            return None
+        instance = schema() if isinstance(schema, type) else schema
+        optional = {
+            field.data_key or field_name
+            for field_name, field in instance.fields.items()
+            if field.metadata.get("optional")
+        }
+        required = [prop for prop in definition["properties"] if prop not in optional]
+        return {"required": required} if required else None
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api answering and documenting every error as problem details."""
 
@@ -110,12 +204,13 @@ class Api(flask_smorest.Api):
         Overrides flask-smorest's version, which documents them as
         ``application/json`` with its own error schema.
         """
+        for name, header in HEADERS.items():
+            self.spec.components.header(name, header)
         for status in http.HTTPStatus:
             response: dict[str, Any] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
-            if status in ERROR_HEADERS:
-                response["headers"] = ERROR_HEADERS[status]
+                response["headers"] = {**API_HEADERS, **ERROR_HEADERS.get(status, {})}
             prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
         default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}

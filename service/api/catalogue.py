@@ -111,6 +111,9 @@ class ReadingBook:
         self._plain = {
             key: serialise(dataset.reading_for(*key)) for key in product(SIDES, LIPS, (True, False))
         }
+        self._keys = {
+            dataset.reading_for(*key).id: key for key in product(SIDES, LIPS, (True, False))
+        }
         self._with_symptoms = lru_cache(maxsize=SYMPTOM_CACHE_SIZE)(self._build_with_symptoms)
 
     def answer(
@@ -120,6 +123,16 @@ class ReadingBook:
         if not symptom_ids:
             return self._plain[(side, lip, sudden)]
         return self._with_symptoms(side, lip, sudden, tuple(dict.fromkeys(symptom_ids)))
+
+    def ids(self) -> list[str]:
+        """Every reading's id (``left-upper-sudden``...)."""
+        return list(self._keys)
+
+    def key_for(self, reading_id: str) -> tuple[str, str, bool]:
+        """The side, lip and onset of the reading with this id, or a 404 naming the ids."""
+        if reading_id.lower() not in self._keys:
+            abort(404, message=f"No reading has this id. Reading ids: {', '.join(self._keys)}.")
+        return self._keys[reading_id.lower()]
 
     def _build_with_symptoms(
         self, side: str, lip: str, sudden: bool, symptom_ids: tuple[str, ...]
@@ -136,5 +149,7 @@ class Catalogues:
     kinds: Mapping[str, Catalogue]
     """Each kind's catalogue, by kind (``"omen"``, ``"source"``...)."""
     readings: ReadingBook
+    cards: ReadingBook
+    """The compact card of every reading, built the same way as the readings."""
     dataset: PrebuiltJson
     """The description of the dataset as a whole."""

@@ -47,12 +47,10 @@ class ConditionSchema(ma.Schema):
 class ConditionQuerySchema(ListQuerySchema):
     """Filters for conditions."""
 
-    category = enum_field(CONDITION_CATEGORIES, "Only conditions of this kind.", "neurological")
-    urgency = enum_field(URGENCY_SCALE, "Only conditions with this urgency.", "see_doctor")
+    category = enum_field(CONDITION_CATEGORIES, "Only conditions of this kind.")
+    urgency = enum_field(URGENCY_SCALE, "Only conditions with this urgency.")
     symptom = known_id_field(
-        "symptom",
-        "Only conditions that can come with this symptom (an id from /v1/symptoms).",
-        "sudden-facial-droop",
+        "symptom", "Only conditions that can come with this symptom (an id from /v1/symptoms)."
     )
 
 

@@ -16,7 +16,7 @@ from flask.views import MethodView
 
 from ..dataset import Dataset
 from ..state import app_state
-from .base import Blueprint
+from .base import Blueprint, QueryArgsSchema
 from .catalogue import Catalogue, FilterBuilder
 from .pagination import LINK_HEADER, ListQuerySchema, page_schema
 from .paths import PATHS, id_parameter
@@ -77,13 +77,16 @@ class CatalogueDeclaration:
     def _add_item_view(self, name: str, example_id: str, doc: str) -> None:
         blp, kind = self.blueprint, self.kind
 
-        def get(view: MethodView, **ids: str) -> Response:
+        def get(view: MethodView, _: Mapping[str, Any], **ids: str) -> Response:
             return app_state().catalogues.kinds[kind].item(ids[f"{kind}_id"])
 
         get.__doc__ = doc
+        # An entry takes no parameters; one sent anyway is a mistake worth a 422.
         get = blp.doc(operationId=f"get{name}", responses=CONDITIONAL_GET_RESPONSES)(
-            blp.response(200, self.item_schema, headers=CACHE_HEADERS)(
-                blp.alt_response(404, response="NOT_FOUND")(get)
+            blp.arguments(QueryArgsSchema, location="query")(
+                blp.response(200, self.item_schema, headers=CACHE_HEADERS)(
+                    blp.alt_response(404, response="NOT_FOUND")(get)
+                )
             )
         )
         view = type(f"{name}Item", (MethodView,), {"__doc__": f"One {kind}.", "get": get})

@@ -14,7 +14,7 @@ from .catalogue import Filter, equal_filters
 from .declaration import CatalogueDeclaration
 from .pagination import ListQuerySchema
 from .refs import SourceRefSchema
-from .schema_fields import enum_field, href_field, known_id_field
+from .schema_fields import Flag, enum_field, href_field, known_id_field
 
 
 class TraditionRefSchema(ma.Schema):
@@ -59,21 +59,17 @@ class OmenSchema(OmenSummarySchema):
 class OmenQuerySchema(ListQuerySchema):
     """Filters for omens; an omen about any side, lip or onset matches every value."""
 
-    side = enum_field(SIDES, "Only omens about this side (or any side).", "left")
-    lip = enum_field(LIPS, "Only omens about this lip (or either lip).", "upper")
-    sudden = fields.Boolean(
-        truthy={"true", "1"},
-        falsy={"false", "0"},
-        error_messages={"invalid": "Not a boolean. Must be one of: true, false."},
+    side = enum_field(SIDES, "Only omens about this side (or any side).")
+    lip = enum_field(LIPS, "Only omens about this lip (or either lip).")
+    sudden = Flag(
         metadata={
             "description": "Only omens about a sudden (true) or gradual (false) twitch, or any.",
-            "example": True,
         },
     )
     tradition = known_id_field(
-        "tradition", "Only omens of this tradition (an id from /v1/traditions).", "jamaican-folk"
+        "tradition", "Only omens of this tradition (an id from /v1/traditions)."
     )
-    sentiment = enum_field(SENTIMENTS, "Only omens with this sentiment.", "good")
+    sentiment = enum_field(SENTIMENTS, "Only omens with this sentiment.")
 
 
 def omen_filters(args: Mapping[str, Any]) -> list[Filter]:

@@ -14,13 +14,8 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 100
 
-LINK_HEADER = {
-    "Link": {
-        "description": "RFC 8288 links to the first, last, previous and next pages.",
-        "schema": {"type": "string"},
-    }
-}
-"""OpenAPI description of the Link header every page carries."""
+LINK_HEADER = {"Link": "Link"}
+"""The Link header every page carries (a component named in ``base.HEADERS``)."""
 
 
 class ListQuerySchema(QueryArgsSchema):
@@ -30,8 +25,7 @@ class ListQuerySchema(QueryArgsSchema):
         validate=validate.Length(min=1, max=MAX_QUERY_LENGTH),
         metadata={
             "description": "Search words: an entry matches when its names and texts contain "
-            "every word, ignoring case and accents.",
-            "example": "palsy",
+            "every word, ignoring case and accents, such as palsy.",
         },
     )
     page = fields.Integer(

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
-from webargs.fields import DelimitedList
 
 from ..dataset import LIPS, SIDES, Dataset
 from ..dataset.models import CONDITION_CATEGORIES, SENTIMENTS, Reading
 from ..state import app_state
-from .base import Blueprint, QueryArgsSchema
+from .base import Api, Blueprint, QueryArgsSchema
 from .catalogue import ReadingBook
 from .omens import OmenSummarySchema
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
 from .refs import SourceRefSchema, SymptomRefSchema, TreatmentRefSchema
-from .schema_fields import KnownId, enum_field, href_field, urgency_field
+from .schema_fields import Flag, enum_field, href_field, symptoms_field, urgency_field
 
 blp = Blueprint(
     "readings",
@@ -26,8 +26,6 @@ blp = Blueprint(
     url_prefix="/v1/readings",
     description="The paired reading: a lip twitch's omen and its medical counterpart.",
 )
-
-MAX_SYMPTOMS = 10
 
 
 class ReadingQuerySchema(QueryArgsSchema):
@@ -37,28 +35,44 @@ class ReadingQuerySchema(QueryArgsSchema):
         SIDES, "Side of the face that twitched, as the person feels it.", "left", required=True
     )
     lip = enum_field(LIPS, "Which lip twitched.", "upper", required=True)
-    sudden = fields.Boolean(
+    sudden = Flag(
         load_default=False,
-        truthy={"true", "1"},
-        falsy={"false", "0"},
-        error_messages={"invalid": "Not a boolean. Must be one of: true, false."},
         metadata={
             "description": "Whether the twitch came on suddenly (true) "
-            "or built up gradually (false). Default: false.",
+            "or built up gradually (false). Default: false. Also 1/0, yes/no, on/off.",
             "example": True,
         },
     )
-    symptoms = DelimitedList(
-        fields.String(validate=KnownId("symptom")),
-        validate=ma.validate.Length(
-            min=1, max=MAX_SYMPTOMS, error=f"From 1 to {MAX_SYMPTOMS} symptoms, comma-separated."
-        ),
-        metadata={
-            "description": "Comma-separated ids from /v1/symptoms that came with the twitch. "
-            "They raise the medical urgency where they call for it and re-rank the "
-            "likely causes and the conditions to rule out; the omen never changes.",
-            "example": ["sudden-facial-droop"],
-        },
+    symptoms = symptoms_field()
+
+
+class ReadingSymptomsSchema(QueryArgsSchema):
+    """Symptoms that came with the twitch; the reading's id says the side, lip and onset."""
+
+    symptoms = symptoms_field()
+
+
+def reading_id_parameter() -> list[dict[str, Any]]:
+    """The documented path parameter ``reading_id`` (one shared ``ReadingId`` enum)."""
+    return [
+        {
+            "in": "path",
+            "name": "reading_id",
+            "description": "The reading's id: side, lip and onset, such as left-upper-sudden "
+            "or right-lower-gradual (the reading_id of every reading).",
+            "schema": {
+                "allOf": [{"$ref": "#/components/schemas/ReadingId"}],
+                "example": "left-upper-sudden",
+            },
+        }
+    ]
+
+
+def register_reading_ids(api: Api, book: ReadingBook) -> None:
+    """Document the readings' ids as the shared ``ReadingId`` enum."""
+    api.spec.components.schema(
+        "ReadingId",
+        {"type": "string", "enum": book.ids(), "description": "A reading's id."},
     )
 
 
@@ -200,3 +214,22 @@ class Readings(MethodView):
         call for it and re-rank the likely causes and the conditions to rule out.
         """
         return app_state().catalogues.readings.answer(side, lip, sudden, symptoms).respond()
+
+
+@blp.route("/<reading_id>", parameters=reading_id_parameter())
+class ReadingById(MethodView):
+    """One reading, by its id: its permalink."""
+
+    @blp.doc(operationId="getReadingById", responses=CONDITIONAL_GET_RESPONSES)
+    @blp.arguments(ReadingSymptomsSchema, location="query", as_kwargs=True)
+    @blp.response(200, ReadingSchema, description="The paired reading.", headers=CACHE_HEADERS)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, reading_id: str, symptoms: Sequence[str] = ()) -> Response:
+        """Get a reading by its id
+
+        The permalink of a reading: the same answer as /v1/readings with that reading's
+        side, lip and onset (`reading_id` in every reading), so it can be shared and
+        bookmarked. Symptoms may be added as in /v1/readings.
+        """
+        book = app_state().catalogues.readings
+        return book.answer(*book.key_for(reading_id), symptoms).respond()

@@ -5,10 +5,21 @@ from __future__ import annotations
 from flask import Flask
 
 from ..dataset import Dataset
-from . import conditions, dataset_info, omens, readings, sources, symptoms, traditions, treatments
-from .base import Api, Blueprint
+from . import (
+    cards,
+    conditions,
+    dataset_info,
+    omens,
+    readings,
+    sources,
+    symptoms,
+    traditions,
+    treatments,
+)
+from .base import AlwaysPresentProperties, Api, Blueprint
 from .catalogue import Catalogues
-from .schema_fields import known_ids_as_enum
+from .examples import fill_examples, real_answers
+from .schema_fields import enum_reference, known_ids_as_enum
 
 API_DESCRIPTION = """\
 Twitchlore answers one question: *my left or right, upper or lower lip twitched,
@@ -21,7 +32,24 @@ The omen is folklore, offered for entertainment. The medical half is general
 information, not medical advice or a diagnosis.
 
 Errors are RFC 9457 problem details (`application/problem+json`).
+
+[About Twitchlore](/) · [README](/readme) · [Licence (MIT)](/license) ·
+[The dataset (CC BY 4.0)](/v1/dataset) · [Spec (JSON)](/openapi.json)
 """
+
+SPEC_KWARGS = {
+    "info": {
+        "description": API_DESCRIPTION,
+        "license": {"name": "MIT", "url": "https://opensource.org/licenses/MIT"},
+        "contact": {"name": "Twitchlore contributors", "url": "/readme"},
+    },
+    "servers": [
+        {"url": "/", "description": "This service (the host that served this document)"},
+        {"url": "http://127.0.0.1:8000", "description": "A local copy started with make run"},
+    ],
+    "extra_plugins": [AlwaysPresentProperties()],
+}
+"""What the spec says of itself; ``info.version`` is the package's (``service.version``)."""
 
 CATALOGUES = (
     omens.declaration,
@@ -36,17 +64,30 @@ CATALOGUES = (
 
 def init_app(app: Flask, dataset: Dataset, *more: Blueprint) -> Catalogues:
     """Register every resource (then ``more`` blueprints) and build their answers."""
-    api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api = Api(app, spec_kwargs=SPEC_KWARGS)
+    api.ma_plugin.converter.add_attribute_function(enum_reference)
     api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))
+    reading_book = readings.reading_book(dataset)
+    readings.register_reading_ids(api, reading_book)
     for blueprint in (
         readings.blp,
+        cards.blp,
         *(declaration.blueprint for declaration in CATALOGUES),
         dataset_info.blp,
         *more,
     ):
         api.register_blueprint(blueprint)
-    return Catalogues(
+    catalogues = Catalogues(
         kinds={declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES},
-        readings=readings.reading_book(dataset),
+        readings=reading_book,
+        cards=cards.card_book(dataset),
         dataset=dataset_info.dataset_answer(dataset),
     )
+    schemas = {
+        "reading": readings.ReadingSchema,
+        "card": cards.CardSchema,
+        "dataset": dataset_info.DatasetSchema,
+        **{declaration.kind: declaration.item_schema for declaration in CATALOGUES},
+    }
+    fill_examples(api, real_answers(catalogues, schemas))
+    return catalogues

@@ -9,7 +9,22 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..dataset import Dataset
-from ..dataset.models import URGENCY_SCALE
+from ..dataset.models import (
+    ATTESTATIONS,
+    CONDITION_CATEGORIES,
+    CONDITION_ONSETS,
+    FACE_SIDES,
+    LIPS,
+    OMEN_LIPS,
+    OMEN_ONSETS,
+    OMEN_SIDES,
+    SENTIMENTS,
+    SIDES,
+    SOURCE_KINDS,
+    SOURCE_QUALITIES,
+    TREATMENT_KINDS,
+    URGENCY_SCALE,
+)
 from ..state import app_state
 from .paths import PATHS, href
 
@@ -22,23 +37,131 @@ URGENCY_DESCRIPTION = (
 )
 
 
+ENUMS: dict[tuple[str, ...], tuple[str, str]] = {
+    SIDES: ("Side", "Side of the face, as the person feels it."),
+    LIPS: ("Lip", "Upper or lower lip."),
+    OMEN_SIDES: ("OmenSide", "Side a belief speaks of; any means either side."),
+    OMEN_LIPS: ("OmenLip", "Lip a belief speaks of; any means either lip."),
+    OMEN_ONSETS: ("OmenOnset", "Onset a belief speaks of; any means either onset."),
+    URGENCY_SCALE: ("Urgency", URGENCY_DESCRIPTION),
+    SENTIMENTS: ("Sentiment", "Whether an omen foretells good, bad, both (mixed) or neither."),
+    ATTESTATIONS: (
+        "Attestation",
+        "documented: recorded by a folklore collection, encyclopaedia or reputable "
+        "publication; low_quality_only: found only on low-quality websites.",
+    ),
+    CONDITION_CATEGORIES: ("ConditionCategory", "Kind of cause or condition."),
+    TREATMENT_KINDS: ("TreatmentKind", "Kind of treatment or step."),
+    SOURCE_KINDS: ("SourceKind", "What a source is about."),
+    SOURCE_QUALITIES: ("SourceQuality", "How far a source can be trusted."),
+    FACE_SIDES: ("FaceSides", "Whether a condition affects one side of the face or both."),
+    CONDITION_ONSETS: ("ConditionOnset", "How a condition's twitching comes on."),
+}
+"""Every closed set of values, with its name in the spec: one shared component each."""
+
+
+class FoldedString(fields.String):
+    """A string read without regard to letter case: ``LEFT`` reads as ``left``.
+
+    Every enum value and dataset id is lower case, so folding input loses nothing.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
 def enum_field(
     choices: Sequence[str],
     description: str,
-    example: str,
+    example: str | None = None,
     *,
     required: bool = False,
     attribute: str | None = None,
 ) -> fields.String:
-    """A documented string field limited to ``choices`` (checked on input, listed in the spec)."""
+    """A documented field limited to ``choices``, in any letter case on input.
+
+    The spec refers to the set's one shared component (see ``ENUMS``); an unlisted
+    set of choices fails here, at import.
+    """
+    name, _ = ENUMS[tuple(choices)]
     allowed = ", ".join(choices)
-    return fields.String(
+    metadata: dict[str, Any] = {"description": description, "enum_component": name}
+    if example is not None:
+        metadata["example"] = example
+    return FoldedString(
         required=required,
         attribute=attribute,
         validate=validate.OneOf(choices, error=f"Must be one of: {allowed}."),
         error_messages={"required": f"Missing. Must be one of: {allowed}."},
-        metadata={"description": description, "example": example},
+        metadata=metadata,
     )
+
+
+TRUTHY = ("true", "1", "yes", "on")
+FALSY = ("false", "0", "no", "off")
+
+
+class Flag(fields.Boolean):
+    """A boolean query parameter: true/false, 1/0, yes/no or on/off, in any letter case.
+
+    ``requests`` sends Python's ``True`` as ``True``; other clients send ``TRUE`` or ``on``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        allowed = ", ".join(value for pair in zip(TRUTHY, FALSY, strict=True) for value in pair)
+        super().__init__(
+            truthy=set(TRUTHY),
+            falsy=set(FALSY),
+            error_messages={"invalid": f"Not a boolean. Must be one of: {allowed}."},
+            **kwargs,
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        folded = value.lower() if isinstance(value, str) else value
+        return super()._deserialize(folded, attr, data, **kwargs)
+
+
+class RepeatedList(fields.List[Any]):
+    """A list parameter given repeated (``a=x&a=y``), comma-separated (``a=x,y``) or both.
+
+    The spec documents the repeated form (``style: form``, ``explode: true``), which is
+    what generated clients send; people typing URLs may use commas.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        raw = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, str) for item in raw):
+            raise self.make_error("invalid")
+        parts = [part.strip() for item in raw if item != "" for part in item.split(",")]
+        return super()._deserialize(parts, attr, data, **kwargs)
+
+
+def enum_reference(converter: Any, field: fields.Field[Any], ret: dict[str, Any], **_: Any) -> Any:
+    """An apispec attribute function: an enum field refers to its shared component.
+
+    The component (``#/components/schemas/Urgency``...) is registered on first use, so
+    generated clients get one type per set of values instead of one per property.
+    """
+    name = field.metadata.get("enum_component")
+    if name is None:
+        return {}
+    choices = next(v.choices for v in field.validators if isinstance(v, validate.OneOf))
+    _register_enum(converter.spec, name, list(choices), ENUMS[tuple(choices)][1])
+    return _refer(ret, name)
+
+
+def _register_enum(spec: Any, name: str, choices: list[str], description: str) -> None:
+    if name not in spec.components.schemas:
+        component = {"type": "string", "enum": choices, "description": description}
+        spec.components.schema(name, component)
+
+
+def _refer(ret: dict[str, Any], name: str) -> dict[str, Any]:
+    """Replace a property's inline type by a reference, keeping its own description."""
+    kept: dict[str, Any] = {key: ret[key] for key in ("description", "example") if key in ret}
+    ret.clear()
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    return {"allOf": [ref], **kept} if kept else ref
 
 
 def urgency_field(attribute: str | None = None) -> fields.String:
@@ -82,19 +205,48 @@ class KnownId(validate.Validator):
 
 
 def known_ids_as_enum(dataset: Dataset) -> Callable[..., dict[str, Any]]:
-    """An apispec attribute function documenting ``KnownId`` fields as the dataset's ids."""
+    """An apispec attribute function documenting ``KnownId`` fields as the dataset's ids.
 
-    def known_ids_enum(converter: Any, field: fields.Field[Any], **_: Any) -> dict[str, Any]:
+    Each kind's ids are one shared component (``SymptomId``...), referred to wherever
+    a parameter takes them.
+    """
+
+    def known_ids_enum(
+        converter: Any, field: fields.Field[Any], ret: dict[str, Any], **_: Any
+    ) -> dict[str, Any]:
         for validator in field.validators:
             if isinstance(validator, KnownId):
-                return {"enum": list(dataset.collection(validator.kind).ids())}
+                name = f"{validator.kind.capitalize()}Id"
+                ids = list(dataset.collection(validator.kind).ids())
+                description = f"The id of a {validator.kind} in {PATHS[validator.kind]}."
+                _register_enum(converter.spec, name, ids, description)
+                return _refer(ret, name)
         return {}
 
     return known_ids_enum
 
 
-def known_id_field(kind: str, description: str, example: str) -> fields.String:
-    """A query parameter holding the id of one ``kind`` of entry in the dataset."""
-    return fields.String(
-        validate=KnownId(kind), metadata={"description": description, "example": example}
+MAX_SYMPTOMS = 10
+
+
+def symptoms_field() -> RepeatedList:
+    """The ``symptoms`` parameter: ids from /v1/symptoms, repeated or comma-separated."""
+    return RepeatedList(
+        FoldedString(validate=KnownId("symptom")),
+        validate=validate.Length(
+            min=1,
+            max=MAX_SYMPTOMS,
+            error=f"From 1 to {MAX_SYMPTOMS} symptoms, repeated or comma-separated.",
+        ),
+        metadata={
+            "description": "Ids from /v1/symptoms that came with the twitch, as repeated "
+            "parameters (symptoms=a&symptoms=b) or comma-separated (symptoms=a,b). They "
+            "raise the medical urgency where they call for it and re-rank the likely "
+            "causes and the conditions to rule out; the omen never changes.",
+        },
     )
+
+
+def known_id_field(kind: str, description: str) -> fields.String:
+    """A query parameter holding the id of one ``kind`` of entry in the dataset."""
+    return FoldedString(validate=KnownId(kind), metadata={"description": description})

@@ -22,8 +22,8 @@ class SourceSchema(SourceRefSchema):
 class SourceQuerySchema(ListQuerySchema):
     """Filters for sources."""
 
-    kind = enum_field(SOURCE_KINDS, "Only sources about this.", "folklore")
-    quality = enum_field(SOURCE_QUALITIES, "Only sources of this quality.", "authoritative")
+    kind = enum_field(SOURCE_KINDS, "Only sources about this.")
+    quality = enum_field(SOURCE_QUALITIES, "Only sources of this quality.")
 
 
 declaration = CatalogueDeclaration(

@@ -29,7 +29,7 @@ class SymptomSchema(SymptomRefSchema):
 class SymptomQuerySchema(ListQuerySchema):
     """Filters for symptoms."""
 
-    urgency = enum_field(URGENCY_SCALE, "Only symptoms calling for this urgency.", "emergency")
+    urgency = enum_field(URGENCY_SCALE, "Only symptoms calling for this urgency.")
 
 
 declaration = CatalogueDeclaration(

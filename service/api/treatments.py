@@ -21,7 +21,7 @@ class TreatmentSchema(TreatmentRefSchema):
 class TreatmentQuerySchema(ListQuerySchema):
     """Filters for treatments."""
 
-    kind = enum_field(TREATMENT_KINDS, "Only treatments of this kind.", "prevention")
+    kind = enum_field(TREATMENT_KINDS, "Only treatments of this kind.")
 
 
 declaration = CatalogueDeclaration(

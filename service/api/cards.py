@@ -1,0 +1,183 @@
+"""``/v1/cards``: a reading in a few lines, for widgets and share cards (at most 1.5 KB)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import marshmallow as ma
+from flask import Response
+from flask.views import MethodView
+from marshmallow import fields
+
+from ..dataset import Dataset
+from ..dataset.models import SENTIMENTS, URGENCY_SCALE, Reading
+from ..state import app_state
+from .base import Blueprint
+from .catalogue import ReadingBook
+from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
+from .readings import ReadingQuerySchema, ReadingSymptomsSchema, reading_id_parameter
+from .schema_fields import enum_field, urgency_field
+
+blp = Blueprint(
+    "cards",
+    __name__,
+    url_prefix="/v1/cards",
+    description="A reading in a few short lines, for widgets and share cards.",
+)
+
+MAX_LINE = 140
+MAX_SHARE_TEXT = 280
+MAX_CARD_BYTES = 1536
+MIN_OMEN_LINE = 40
+DISCLAIMER = (
+    "The omen is folklore, for fun; the medical note is general information, not advice. "
+    "See a doctor if a twitch worries you."
+)
+"""Short, since the card also carries when to call emergency services."""
+SHARE_GIST = "Folklore for fun, not medical advice."
+SENTIMENT_EMOJI = {"good": "🍀", "bad": "⚡", "mixed": "🔮", "neutral": "👄"}
+URGENT_EMOJI = {"emergency": "🚑", "urgent": "⚠️"}
+"""A card's emoji: an ambulance or a warning when the medical half calls for it first."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+class CardSchema(ma.Schema):
+    """A reading in brief: the omen's headline and tone, one line each of omen and medicine."""
+
+    reading_id = fields.String(metadata={"description": "The full reading's id."})
+    headline = fields.String(metadata={"description": "The omen's headline."})
+    sentiment = enum_field(SENTIMENTS, "Overall tone of the omen.")
+    omen = fields.String(metadata={"description": "The omen in one line."})
+    medical = fields.String(
+        metadata={
+            "description": "The medical half in one line: its headline, or the advice of the "
+            "reported symptom that decides the urgency."
+        }
+    )
+    urgency = urgency_field()
+    when_to_call_emergency = fields.String(
+        metadata={"description": "When to call emergency services, as the reading says."}
+    )
+    emoji = fields.String(metadata={"description": "One emoji for the card."})
+    share_text = fields.String(
+        metadata={"description": f"Text to share, at most {MAX_SHARE_TEXT} characters."}
+    )
+    disclaimer = fields.String(metadata={"description": "A short disclaimer to show."})
+    href = fields.String(metadata={"description": "API path of the full reading."})
+
+
+def one_line(text: str, limit: int = MAX_LINE, enough: int = 60) -> str:
+    """The opening of ``text``: whole sentences until ``enough`` characters, within ``limit``.
+
+    A line longer than ``limit`` is cut at a word and ends with an ellipsis.
+    """
+    line = ""
+    for sentence in _SENTENCE_END.split(text.strip()):
+        line = f"{line} {sentence}".strip()
+        if len(line) >= enough:
+            break
+    if len(line) <= limit:
+        return line
+    return line[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
+def medical_line(reading: Reading) -> str:
+    """The medical headline, or the advice of the reported symptom that set the urgency."""
+    medical = reading.medical
+    deciding = [s for s in medical.reported_symptoms if s.urgency == medical.urgency]
+    if deciding and medical.urgency != URGENCY_SCALE[0]:
+        symptom = deciding[0]
+        return one_line(f"{symptom.name}: {one_line(symptom.advice, enough=0)}", enough=0)
+    return one_line(medical.headline, enough=0)
+
+
+def share_text(reading: Reading, emoji: str, medical: str) -> str:
+    """A post of at most 280 characters: the twitch, the omen, the medical line, the gist."""
+    onset = " suddenly" if reading.sudden else ""
+    opening = f"{emoji} My {reading.side} {reading.lip} lip twitched{onset}."
+    omen = f"Folklore: {reading.omen.headline}."
+    closing = SHARE_GIST
+    room = MAX_SHARE_TEXT - len(f"{opening} {omen}  {closing}") - 1
+    note = _sentence(medical if len(medical) <= room else one_line(medical, room))
+    return f"{opening} {omen} {note} {closing}"
+
+
+def card_document(reading: Reading) -> dict[str, Any]:
+    """The card of ``reading`` (already adjusted for any reported symptoms)."""
+    medical = medical_line(reading)
+    urgency = reading.medical.urgency
+    emoji = URGENT_EMOJI.get(urgency, SENTIMENT_EMOJI[reading.omen.sentiment])
+    symptoms = ",".join(symptom.id for symptom in reading.medical.reported_symptoms)
+    return {
+        "reading_id": reading.id,
+        "headline": reading.omen.headline,
+        "sentiment": reading.omen.sentiment,
+        "omen": one_line(reading.omen.meaning),
+        "medical": medical,
+        "urgency": urgency,
+        "when_to_call_emergency": reading.medical.when_to_call_emergency,
+        "emoji": emoji,
+        "share_text": share_text(reading, emoji, medical),
+        "disclaimer": DISCLAIMER,
+        "href": f"/v1/readings/{reading.id}" + (f"?symptoms={symptoms}" if symptoms else ""),
+    }
+
+
+def serialise_card(reading: Reading) -> PrebuiltJson:
+    """The card as JSON within 1.5 KB: a long ``href`` (many symptoms) shortens the omen line."""
+    document = card_document(reading)
+    card = PrebuiltJson.of(CardSchema().dump(document))
+    overflow = len(card.body) - MAX_CARD_BYTES
+    if overflow > 0:
+        room = max(MIN_OMEN_LINE, len(document["omen"]) - overflow - 1)
+        document["omen"] = one_line(document["omen"], room)
+        card = PrebuiltJson.of(CardSchema().dump(document))
+    return card
+
+
+def card_book(dataset: Dataset) -> ReadingBook:
+    """The card of every reading, serialised once, with symptoms on demand."""
+    return ReadingBook(dataset, serialise_card)
+
+
+@blp.route("")
+class Cards(MethodView):
+    """The card of one twitch."""
+
+    @blp.doc(operationId="getCard", responses=CONDITIONAL_GET_RESPONSES)
+    @blp.arguments(ReadingQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, CardSchema, description="The reading's card.", headers=CACHE_HEADERS)
+    def get(self, side: str, lip: str, sudden: bool, symptoms: Sequence[str] = ()) -> Response:
+        """Get the card of a lip twitch
+
+        The same question as /v1/readings, answered in a few short lines for a widget or
+        a share card: the omen's headline and tone, one line of omen, one line of
+        medicine, the urgency (raised by symptoms as in the reading), when to call
+        emergency services, an emoji, a text to share and a link to the full reading.
+        """
+        return app_state().catalogues.cards.answer(side, lip, sudden, symptoms).respond()
+
+
+@blp.route("/<reading_id>", parameters=reading_id_parameter())
+class CardById(MethodView):
+    """The card of one reading, by the reading's id."""
+
+    @blp.doc(operationId="getCardById", responses=CONDITIONAL_GET_RESPONSES)
+    @blp.arguments(ReadingSymptomsSchema, location="query", as_kwargs=True)
+    @blp.response(200, CardSchema, description="The reading's card.", headers=CACHE_HEADERS)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, reading_id: str, symptoms: Sequence[str] = ()) -> Response:
+        """Get the card of a reading by its id
+
+        The card of the reading with this id (`reading_id`), with symptoms as in
+        /v1/readings.
+        """
+        book = app_state().catalogues.cards
+        return book.answer(*book.key_for(reading_id), symptoms).respond()

@@ -1,0 +1,176 @@
+"""The front door for people: ``/`` (an HTML page, or JSON links), ``/v1``, the favicon.
+
+Browsers get a short page saying what Twitchlore is, with a live example reading drawn
+from the dataset; API clients (``Accept: application/json``) get an index of links.
+Redirects carry relative ``Location`` headers only: never one built from ``Host``.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
+from flask_smorest import abort
+
+from .state import app_state
+
+HOME_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+"""The front page loads its stylesheet and favicon from the service, and runs no script."""
+
+EXAMPLE = ("left", "upper", True)
+"""The reading the front page shows: a sudden twitch of the left upper lip."""
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = {"readme": ("README.md", "text/markdown"), "license": ("LICENSE", "text/plain")}
+"""Files of the project the docs page links to, served as text."""
+
+LINKS = {
+    "self": "/",
+    "docs": "/docs",
+    "openapi": "/openapi.json",
+    "dataset": "/v1/dataset",
+    "readings": "/v1/readings{?side,lip,sudden,symptoms}",
+    "reading": "/v1/readings/{reading_id}{?symptoms}",
+    "cards": "/v1/cards{?side,lip,sudden,symptoms}",
+    "card": "/v1/cards/{reading_id}{?symptoms}",
+    "omens": "/v1/omens",
+    "traditions": "/v1/traditions",
+    "conditions": "/v1/conditions",
+    "symptoms": "/v1/symptoms",
+    "treatments": "/v1/treatments",
+    "sources": "/v1/sources",
+    "readme": "/readme",
+    "license": "/license",
+}
+"""Where everything is, for API clients; templated links follow RFC 6570."""
+
+ENDPOINTS = (
+    ("/v1/readings?side=&lip=&sudden=&symptoms=", "the paired reading: omen and medical half"),
+    ("/v1/readings/{reading_id}", "the same reading by its id: a permalink to share"),
+    ("/v1/cards?side=&lip=&sudden=&symptoms=", "a reading in a few lines, for widgets and shares"),
+    ("/v1/cards/{reading_id}", "the card of a reading by its id"),
+    ("/v1/omens", "folklore beliefs, with their tradition and sources"),
+    ("/v1/traditions", "the traditions the omens come from"),
+    ("/v1/conditions", "causes and conditions, benign to serious, with urgency"),
+    ("/v1/symptoms", "symptoms that can come with a twitch"),
+    ("/v1/treatments", "treatments, self-care and prevention"),
+    ("/v1/sources", "every cited source"),
+    ("/v1/dataset", "the dataset's version, counts, checksum and licence"),
+    ("/openapi.json", "the OpenAPI 3 description of the API"),
+)
+"""The endpoints table of the front page (the README's, in short)."""
+
+blp = Blueprint("home", __name__, static_folder="static/home", static_url_path="/assets")
+
+
+def index_document() -> dict[str, Any]:
+    """The JSON index of links that API clients get from ``/`` and ``/v1``."""
+    dataset = app_state().dataset
+    return {
+        "title": "Twitchlore",
+        "description": "Lip-twitch omens from folklore, paired with their medical counterpart.",
+        "version": current_app.config["API_VERSION"],
+        "dataset_version": dataset.info.version,
+        "links": LINKS,
+    }
+
+
+@blp.get("/")
+def front_page() -> Response:
+    """The front page: HTML for browsers, a JSON index of links for API clients."""
+    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wanted is None and request.accept_mimetypes:
+        abort(406, message="This page is text/html or application/json; send one in Accept.")
+    if wanted == "application/json":
+        response = jsonify(index_document())
+    else:
+        dataset = app_state().dataset
+        page = render_template(
+            "home.html",
+            reading=dataset.reading_for(*EXAMPLE),
+            info=dataset.info,
+            endpoints=ENDPOINTS,
+            version=current_app.config["API_VERSION"],
+        )
+        response = Response(page, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = HOME_CSP
+    response.vary.add("Accept")
+    return _conditional(response)
+
+
+@blp.get("/v1")
+@blp.get("/v1/")
+def api_index() -> Response:
+    """The root of the API: the same JSON index of links."""
+    return _conditional(jsonify(index_document()))
+
+
+@blp.get("/docs/")
+def docs_with_slash() -> Response:
+    """``/docs/`` is a common spelling of ``/docs``: send it there (relative Location)."""
+    return redirect("/docs", code=308)  # type: ignore[return-value]
+
+
+@blp.get("/favicon.ico")
+def favicon() -> Response:
+    """The service's icon, served from the package."""
+    served = blp.send_static_file("favicon.ico")
+    served.cache_control.public = True
+    served.cache_control.max_age = 86400
+    return served
+
+
+@blp.get("/readme")
+@blp.get("/license")
+def project_document() -> Response:
+    """The project's README (Markdown) or code licence (plain text)."""
+    name, mimetype = DOCUMENTS[request.path.lstrip("/")]
+    return _conditional(Response(project_file(name), mimetype=mimetype))
+
+
+def project_file(name: str) -> str:
+    """A file of the project: from the checkout, or from the installed package's metadata.
+
+    An installed copy (the container image) has no checkout; its metadata holds the
+    README as the long description and the licence among its license files.
+    """
+    path = PROJECT_ROOT / name
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    # A source checkout may also hold a stale twitchlore.egg-info: look in every copy.
+    for distribution in metadata.distributions(name="twitchlore"):
+        if name == "README.md":
+            return str(distribution.metadata.get_payload())  # type: ignore[attr-defined]
+        for candidate in (f"licenses/{name}", name):
+            text = distribution.read_text(candidate)
+            if text is not None:
+                return text
+    abort(404, message=f"{name} is not part of this installation.")
+    raise AssertionError  # abort raises
+
+
+def _conditional(response: Response) -> Response:
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
+    response.make_conditional(request)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the front page, the API index, the favicon and the project's documents."""
+    app.register_blueprint(blp)
