@@ -158,12 +158,22 @@ def wait_for_events(browser: WebDriver, count: int) -> list[dict[str, Any]]:
     return events
 
 
-def reading(server: str, **query: str) -> dict[str, Any]:
-    """The reading as the API answers it to a plain HTTP client."""
-    answer = requests.get(f"{server}/v1/readings", params=query, timeout=10)
+def from_api(server: str, path: str, **query: str) -> dict[str, Any]:
+    """What the API answers a plain HTTP client."""
+    answer = requests.get(f"{server}{path}", params=query, timeout=10)
     answer.raise_for_status()
     document: dict[str, Any] = answer.json()
     return document
+
+
+def reading(server: str, **query: str) -> dict[str, Any]:
+    """The full reading, which the widget's full view shows."""
+    return from_api(server, "/v1/readings", **query)
+
+
+def card(server: str, **query: str) -> dict[str, Any]:
+    """The reading's card, which the widget's card view shows."""
+    return from_api(server, "/v1/cards", **query)
 
 
 def console_problems(browser: WebDriver) -> list[str]:
@@ -183,7 +193,7 @@ def label(root: Any, text: str) -> WebElement:
 def test_three_widgets_on_a_strict_host_page(
     browser: WebDriver, server: str, host_site: HostSite
 ) -> None:
-    """A fixed reading, an emergency and a picker render from the API on a strict CSP page."""
+    """A fixed card, an emergency and a picker render from /v1/cards on a strict CSP page."""
     page = host_site.add_page(
         "/strict.html",
         host_page(
@@ -195,35 +205,40 @@ def test_three_widgets_on_a_strict_host_page(
         ),
         strict_csp(server),
     )
-    fixed = reading(server, side="left", lip="upper", sudden="true")
-    emergency = reading(
+    fixed = card(server, side="left", lip="upper", sudden="true")
+    emergency = card(
         server, side="right", lip="lower", sudden="true", symptoms="sudden-facial-droop"
     )
     browser.get(page)
 
-    wait_for_text(browser, "fixed", fixed["omen"]["headline"])
+    wait_for_text(browser, "fixed", fixed["headline"])
     text = shadow_text(browser, "fixed")
     for expected in (
-        fixed["medical"]["headline"],
+        fixed["emoji"],
+        fixed["omen"],
+        fixed["medical"],
         fixed["disclaimer"],
-        SENTIMENT_LABELS[fixed["omen"]["sentiment"]],
-        URGENCY_LABELS[fixed["medical"]["urgency"]],
+        SENTIMENT_LABELS[fixed["sentiment"]],
+        URGENCY_LABELS[fixed["urgency"]],
         "Full reading",
     ):
         assert expected in text
     assert shadow(browser, "fixed").find_elements(By.CSS_SELECTOR, "[role=alert]") == []
-    link = shadow(browser, "fixed").find_element(By.CSS_SELECTOR, "a")
-    assert link.get_attribute("href").startswith(f"{server}/v1/readings")
+    link = shadow(browser, "fixed").find_element(By.CSS_SELECTOR, "a").get_attribute("href")
+    assert link == f"{server}/v1/readings/left-upper-sudden"
+    assert from_api(server, urlsplit(link).path)["reading_id"] == "left-upper-sudden"
 
-    assert emergency["medical"]["urgency"] == "emergency"
-    wait_for_text(browser, "emergency", emergency["medical"]["when_to_call_emergency"])
+    assert emergency["urgency"] == "emergency"
+    wait_for_text(browser, "emergency", emergency["when_to_call_emergency"])
     assert URGENCY_LABELS["emergency"] in shadow_text(browser, "emergency")
     article = shadow(browser, "emergency").find_element(By.CSS_SELECTOR, "article")
     banner = article.find_element(By.CSS_SELECTOR, ":scope > :first-child")
     assert banner.get_attribute("role") == "alert"
-    assert emergency["medical"]["when_to_call_emergency"] in banner.text
+    assert emergency["when_to_call_emergency"] in banner.text
     # The widget's stylesheet applies under the host's CSP: the banner is on its red.
     assert banner.value_of_css_property("background-color") == "rgba(179, 38, 30, 1)"
+    link = shadow(browser, "emergency").find_element(By.CSS_SELECTOR, "a").get_attribute("href")
+    assert link == f"{server}/v1/readings/right-lower-sudden?symptoms=sudden-facial-droop"
 
     picker = shadow(browser, "picker")
     texts = sorted(item.text for item in picker.find_elements(By.CSS_SELECTOR, "label"))
@@ -238,9 +253,9 @@ def test_three_widgets_on_a_strict_host_page(
     picker.find_element(By.CSS_SELECTOR, "input[value=upper]").send_keys(Keys.ARROW_DOWN)
     assert picker.find_element(By.CSS_SELECTOR, "input[value=lower]").is_selected()
     picker.find_element(By.CSS_SELECTOR, "button").send_keys(Keys.ENTER)
-    chosen = reading(server, side="right", lip="lower", sudden="false")
-    wait_for_text(browser, "picker", chosen["omen"]["headline"])
-    assert chosen["medical"]["headline"] in shadow_text(browser, "picker")
+    chosen = card(server, side="right", lip="lower", sudden="false")
+    wait_for_text(browser, "picker", chosen["headline"])
+    assert chosen["medical"] in shadow_text(browser, "picker")
 
     events = wait_for_events(browser, 3)
     by_target = {event["target"]: event for event in events}
@@ -253,7 +268,7 @@ def test_three_widgets_on_a_strict_host_page(
     assert console_problems(browser) == []
     origins = {urlsplit(server).netloc, urlsplit(host_site.url).netloc}
     urls = requested_urls(browser)
-    assert any(url.startswith(f"{server}/v1/readings") for url in urls)
+    assert any(url.startswith(f"{server}/v1/cards?side=left") for url in urls)
     foreign = [
         url
         for url in urls
@@ -266,7 +281,7 @@ def test_three_widgets_on_a_strict_host_page(
 def test_changing_an_attribute_renders_the_new_reading(
     browser: WebDriver, server: str, host_site: HostSite
 ) -> None:
-    """Setting side, lip, sudden and view at once gives one new reading and one new event."""
+    """Setting side, lip, sudden and view at once gives one new (full) reading and one event."""
     page = host_site.add_page(
         "/change.html",
         host_page(
@@ -275,8 +290,8 @@ def test_changing_an_attribute_renders_the_new_reading(
         strict_csp(server),
     )
     browser.get(page)
-    first = reading(server, side="left", lip="upper", sudden="false")
-    wait_for_text(browser, "w", first["omen"]["headline"])
+    first = card(server, side="left", lip="upper", sudden="false")
+    wait_for_text(browser, "w", first["headline"])
     browser.execute_script(
         "var w = document.getElementById('w');"
         "w.setAttribute('side', 'right'); w.setAttribute('lip', 'lower');"
@@ -287,12 +302,12 @@ def test_changing_an_attribute_renders_the_new_reading(
     text = shadow_text(browser, "w")
     assert second["omen"]["meaning"] in text, "the full view shows the omen's meaning"
     assert second["medical"]["explanation"] in text
-    assert first["omen"]["headline"] not in text
+    assert first["headline"] not in text
+    link = shadow(browser, "w").find_element(By.CSS_SELECTOR, "a").get_attribute("href")
+    assert link == f"{server}/v1/readings/right-lower-sudden"
+    assert from_api(server, urlsplit(link).path) == second
     events = wait_for_events(browser, 2)
-    assert [event["detail"]["reading_id"] for event in events] == [
-        "left-upper-gradual",
-        "right-lower-sudden",
-    ]
+    assert [event["detail"] for event in events] == [first, second]
     assert console_problems(browser) == []
 
 
@@ -341,7 +356,7 @@ def test_a_service_that_is_down_gives_a_message(
     wait_for_text(browser, "w", "Twitchlore could not be reached")
     uncaught = [m for m in console_problems(browser) if "Uncaught" in m]
     assert uncaught == []
-    assert any(url.startswith(f"{down}/v1/readings?side=left") for url in requested_urls(browser))
+    assert any(url.startswith(f"{down}/v1/cards?side=left") for url in requested_urls(browser))
 
 
 def test_demo_page_runs_under_its_policy_and_fits_a_phone(browser: WebDriver, server: str) -> None:

@@ -137,8 +137,23 @@
     );
   }
 
-  // What a widget shows, taken from the full reading (/v1/readings); `href` is its address.
-  function fromReading(reading, href) {
+  // One shape for what a widget shows, from a card (/v1/cards) or a full reading (/v1/readings).
+  function fromCard(card, api) {
+    return {
+      id: card.reading_id,
+      headline: card.headline,
+      sentiment: card.sentiment,
+      emoji: card.emoji,
+      omen: card.omen,
+      medical: card.medical,
+      urgency: card.urgency,
+      emergency: card.when_to_call_emergency,
+      href: api + card.href,
+      disclaimer: card.disclaimer,
+    };
+  }
+
+  function fromReading(reading, api, symptoms) {
     var omen = reading.omen || {};
     var medical = reading.medical || {};
     return {
@@ -158,7 +173,7 @@
       doctor: medical.when_to_see_doctor,
       urgency: medical.urgency,
       emergency: medical.when_to_call_emergency,
-      href: href,
+      href: api + "/v1/readings/" + encodeURIComponent(reading.reading_id) + (symptoms ? "?symptoms=" + symptoms : ""),
       disclaimer: reading.disclaimer,
     };
   }
@@ -179,7 +194,7 @@
         : null,
       el("p", { class: "kicker" }, "Folklore · " + (SENTIMENT[r.sentiment] || "Omen")),
       el("p", { class: "headline omen-headline" }, r.emoji ? el("span", { class: "emoji", "aria-hidden": "true" }, r.emoji) : null, r.headline),
-      full ? el("p", { class: "omen" }, r.omen) : null,
+      el("p", { class: "omen" }, r.omen),
       full
         ? listOf(r.beliefs.map(function (belief) { return (belief.tradition ? belief.tradition + ": " : "") + belief.text; }))
         : null,
@@ -311,7 +326,7 @@
       var api = (this.getAttribute("api") || DEFAULT_API).replace(/\/+$/, "");
       var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden) });
       if (symptoms) query.set("symptoms", symptoms);
-      var url = api + "/v1/readings?" + query;
+      var url = api + (view === "full" ? "/v1/readings?" : "/v1/cards?") + query;
       var token = ++this._token;
       var self = this;
       if (this._abort) this._abort.abort();
@@ -334,7 +349,7 @@
               return self._show(message(problemText(answer.response.status, answer.body)));
             }
             var data = answer.body;
-            var shown = fromReading(data, url);
+            var shown = view === "full" ? fromReading(data, api, symptoms) : fromCard(data, api);
             self._show(readingView(shown, view === "full"));
             self.dispatchEvent(
               new CustomEvent("twitchlore:reading", { bubbles: true, composed: true, detail: data }),
