@@ -16,6 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.hostile import resident_mb, worker_pids
+
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 SERVICE_ENV = {
@@ -138,13 +142,4 @@ def _latency_ms(output: str, percentile: str) -> float:
 
 def worker_rss_mb(master_pid: int) -> list[float]:
     """Resident memory of each worker process of a gunicorn master, in MB."""
-    sizes = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
-            kb = int(re.search(r"^VmRSS:\s+(\d+) kB$", text, re.M).group(1))  # type: ignore[union-attr]
-            sizes.append(kb / 1024)
-    return sizes
+    return list(resident_mb(worker_pids(master_pid)).values())

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -15,53 +13,21 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from .gunicorn_server import Server, free_port, running_server
+from .gunicorn_server import Server, running_server
 from .helpers import metric
+from .redis_server import REDIS_SERVER, running_redis
 
-REDIS_SERVER = shutil.which("redis-server")
 LIMIT = 10
 READING = "/v1/readings?side=left&lip=lower&sudden=true"
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def redis_url() -> Iterator[str]:
     """A real redis-server on a free loopback port, with no persistence."""
     if REDIS_SERVER is None:
         pytest.skip("no redis-server: install Debian's redis-server (.ci/run does)")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path_factory.mktemp("redis")),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_redis() as redis:
+        yield redis.url
 
 
 @pytest.fixture(scope="module")
