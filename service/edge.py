@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -155,30 +154,14 @@ class ClientRateLimiter:
     def __init__(self, limits: str, storage_uri: str, enabled: bool = True) -> None:
         self.enabled = enabled
         self.limits: list[RateLimitItem] = parse_many(limits)
-        self.storage_uri = storage_uri
         self.degraded = False
         self._retry_at = 0.0
-        self._storages: tuple[int, Counts, Counts] | None = None
-
-    @property
-    def shared(self) -> Counts:
+        # Made in the gunicorn master and inherited by each worker: the counts start
+        # empty, and redis-py opens new connections in a process that did not make them.
+        self.shared = shared_storage(storage_uri)
         """The configured storage (Redis, or this process's memory)."""
-        return self._for_this_process()[1]
-
-    @property
-    def local(self) -> Counts:
+        self.local = self.shared if isinstance(self.shared, ProcessCounts) else ProcessCounts()
         """This process's own memory, where counts go while the shared storage fails."""
-        return self._for_this_process()[2]
-
-    def _for_this_process(self) -> tuple[int, Counts, Counts]:
-        # Made in each worker process, not in the gunicorn master that loads the app:
-        # the memory storage starts a timer that must not be forked, and each worker
-        # needs its own counts and connections.
-        if self._storages is None or self._storages[0] != os.getpid():
-            shared = shared_storage(self.storage_uri)
-            local = shared if isinstance(shared, ProcessCounts) else ProcessCounts()
-            self._storages = (os.getpid(), shared, local)
-        return self._storages
 
     def hit(self, client: str) -> RateVerdict:
         """Count one request from ``client`` and say whether it is within every limit."""
