@@ -29,7 +29,14 @@ from werkzeug.http import parse_etags, parse_options_header, remove_entity_heade
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map, MapAdapter
 
-from .edge import MAX_HEADER_BYTES, REFUSAL_KEY, ClientRateLimiter, accepts, header_bytes
+from .edge import (
+    API_PREFIX,
+    MAX_HEADER_BYTES,
+    REFUSAL_KEY,
+    ClientRateLimiter,
+    accepts,
+    header_bytes,
+)
 from .ops import (
     ENDPOINT_KEY,
     REQUEST_ID_HEADER,
@@ -182,7 +189,7 @@ class RouteLimits:
     probes, metrics and CORS preflights do not.
     """
 
-    def __init__(self, url_map: Map, limited_prefix: str = "/v1/") -> None:
+    def __init__(self, url_map: Map, limited_prefix: str = API_PREFIX) -> None:
         self.adapter: MapAdapter = url_map.bind("localhost")
         self.limited_prefix = limited_prefix
         self.applies_to = lru_cache(maxsize=1024)(self._applies_to)
