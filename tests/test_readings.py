@@ -45,6 +45,25 @@ def test_reading_pairs_an_omen_with_its_medical_counterpart(
     assert "folklore" in body["disclaimer"] and "not medical advice" in body["disclaimer"]
 
 
+@pytest.mark.parametrize(("side", "lip", "sudden"), COMBINATIONS)
+def test_every_linked_entry_cites_its_sources_at_its_href(
+    client: FlaskClient, side: str, lip: str, sudden: bool
+) -> None:
+    """A reading cites its own text; each belief, cause and red flag it links cites its own."""
+    body = get_reading(client, side, lip, sudden)
+    linked = [
+        *body["omen"]["beliefs"],
+        *body["medical"]["likely_causes"],
+        *body["medical"]["rule_out"],
+        *body["medical"]["red_flags"],
+        *body["medical"]["self_care"],
+    ]
+    for entry in linked:
+        page = client.get(entry["href"])
+        assert page.status_code == 200, entry["href"]
+        assert page.get_json()["sources"], entry["href"]
+
+
 def test_every_combination_has_its_own_text(client: FlaskClient) -> None:
     """No two combinations share a headline or a meaning: each is written by hand."""
     bodies = [get_reading(client, *combination) for combination in COMBINATIONS]

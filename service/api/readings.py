@@ -86,7 +86,14 @@ class ReadingQueryEchoSchema(ma.Schema):
 
 
 class BeliefSchema(OmenSummarySchema):
-    """One tradition's belief about this kind of twitch."""
+    """One tradition's belief about this kind of twitch.
+
+    Its ``attestation_note`` stays on the omen's own page (``href``), which keeps a
+    reading small on the wire; ``attestation`` still says how well it is attested.
+    """
+
+    class Meta:
+        exclude = ("attestation_note",)
 
     tradition_id = fields.String(attribute="tradition.id", metadata={"example": "jamaican-folk"})
     tradition = fields.String(
@@ -113,8 +120,12 @@ class LikelyCauseSchema(ma.Schema):
         CONDITION_CATEGORIES, "Kind of cause.", "emotional", attribute="condition.category"
     )
     urgency = urgency_field(attribute="condition.urgency")
-    summary = fields.String(attribute="condition.summary")
-    why = fields.String(metadata={"description": "Why it fits this twitch."})
+    why = fields.String(
+        metadata={
+            "description": "Why it fits this twitch. The condition's own summary and sources "
+            "are at its href."
+        }
+    )
     href = href_field("condition", attribute="condition.id")
 
 
@@ -159,7 +170,13 @@ class ReadingMedicalSchema(ma.Schema):
     self_care = fields.List(fields.Nested(TreatmentRefSchema))
     when_to_see_doctor = fields.String()
     when_to_call_emergency = fields.String()
-    sources = fields.List(fields.Nested(SourceRefSchema))
+    sources = fields.List(
+        fields.Nested(SourceRefSchema),
+        metadata={
+            "description": "The sources of this half's own text. Each linked cause, symptom "
+            "and treatment cites its own sources at its href."
+        },
+    )
 
 
 class ReadingSchema(ma.Schema):

@@ -94,13 +94,7 @@ class ReadingLinks:
                 ),
                 when_to_see_doctor=medical["when_to_see_doctor"],
                 when_to_call_emergency=medical["when_to_call_emergency"],
-                sources=unique_sources(
-                    [
-                        *medical_sources,
-                        *(s for c in causes for s in c.condition.sources),
-                        *(s for r in rule_out for s in r.condition.sources),
-                    ]
-                ),
+                sources=medical_sources,
             ),
         )
 

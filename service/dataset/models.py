@@ -204,6 +204,7 @@ class MedicalHalf:
     when_to_see_doctor: str
     when_to_call_emergency: str
     sources: tuple[Source, ...]
+    """The sources of this half's own text; each linked entry cites its own."""
     reported_symptoms: tuple[Symptom, ...] = ()
     """Symptoms someone reported with the twitch; empty in the curated reading."""
 
