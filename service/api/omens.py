@@ -14,7 +14,7 @@ from .catalogue import Filter, equal_filters
 from .declaration import CatalogueDeclaration
 from .pagination import ListQuerySchema
 from .refs import SourceRefSchema
-from .schema_fields import Flag, enum_field, href_field, known_id_field
+from .schema_fields import enum_field, href_field, known_id_field, sudden_field
 
 
 class TraditionRefSchema(ma.Schema):
@@ -61,11 +61,7 @@ class OmenQuerySchema(ListQuerySchema):
 
     side = enum_field(SIDES, "Only omens about this side (or any side).")
     lip = enum_field(LIPS, "Only omens about this lip (or either lip).")
-    sudden = Flag(
-        metadata={
-            "description": "Only omens about a sudden (true) or gradual (false) twitch, or any.",
-        },
-    )
+    sudden = sudden_field("Only omens about a sudden (true) or gradual (false) twitch, or any.")
     tradition = known_id_field(
         "tradition", "Only omens of this tradition (an id from /v1/traditions)."
     )
@@ -78,12 +74,11 @@ def omen_filters(args: Mapping[str, Any]) -> list[Filter]:
     if "tradition" in args:
         tests.append(lambda omen: omen.tradition.id == args["tradition"])
     if "side" in args:
-        tests.append(lambda omen: omen.side in (args["side"], "any"))
+        tests.append(lambda omen: omen.speaks_of_side(args["side"]))
     if "lip" in args:
-        tests.append(lambda omen: omen.lip in (args["lip"], "any"))
+        tests.append(lambda omen: omen.speaks_of_lip(args["lip"]))
     if "sudden" in args:
-        onset = "sudden" if args["sudden"] else "gradual"
-        tests.append(lambda omen: omen.onset in (onset, "any"))
+        tests.append(lambda omen: omen.speaks_of_onset(args["sudden"]))
     return [*tests, *equal_filters("sentiment")(args)]
 
 

@@ -18,7 +18,7 @@ from .catalogue import ReadingBook
 from .omens import OmenSummarySchema
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
 from .refs import SourceRefSchema, SymptomRefSchema, TreatmentRefSchema
-from .schema_fields import Flag, enum_field, href_field, symptoms_field, urgency_field
+from .schema_fields import enum_field, href_field, sudden_field, symptoms_field, urgency_field
 
 blp = Blueprint(
     "readings",
@@ -35,13 +35,11 @@ class ReadingQuerySchema(QueryArgsSchema):
         SIDES, "Side of the face that twitched, as the person feels it.", "left", required=True
     )
     lip = enum_field(LIPS, "Which lip twitched.", "upper", required=True)
-    sudden = Flag(
+    sudden = sudden_field(
+        "Whether the twitch came on suddenly (true) or built up gradually (false). "
+        "Default: false. Also 1/0, yes/no, on/off.",
         load_default=False,
-        metadata={
-            "description": "Whether the twitch came on suddenly (true) "
-            "or built up gradually (false). Default: false. Also 1/0, yes/no, on/off.",
-            "example": True,
-        },
+        metadata={"example": True},
     )
     symptoms = symptoms_field()
 

@@ -136,6 +136,16 @@ class RepeatedList(fields.List[Any]):
         return super()._deserialize(parts, attr, data, **kwargs)
 
 
+def sudden_field(description: str, **kwargs: Any) -> Flag:
+    """The ``sudden`` query parameter: a twitch that came on suddenly (true) or gradually (false).
+
+    ``Omen.speaks_of_onset`` reads it as an onset; ``kwargs`` go to ``Flag`` (a default, an
+    example in ``metadata``).
+    """
+    metadata = {"description": description, **kwargs.pop("metadata", {})}
+    return Flag(metadata=metadata, **kwargs)
+
+
 def enum_reference(converter: Any, field: fields.Field[Any], ret: dict[str, Any], **_: Any) -> Any:
     """An apispec attribute function: an enum field refers to its shared component.
 

@@ -94,10 +94,21 @@ class Omen:
 
     def applies_to(self, side: str, lip: str, sudden: bool) -> bool:
         """Whether this belief speaks about a twitch of this side, lip and onset."""
-        onset = "sudden" if sudden else "gradual"
         return (
-            self.side in (side, "any") and self.lip in (lip, "any") and self.onset in (onset, "any")
+            self.speaks_of_side(side) and self.speaks_of_lip(lip) and self.speaks_of_onset(sudden)
         )
+
+    def speaks_of_side(self, side: str) -> bool:
+        """Whether this belief speaks of ``side`` (or of either side)."""
+        return self.side in (side, "any")
+
+    def speaks_of_lip(self, lip: str) -> bool:
+        """Whether this belief speaks of ``lip`` (or of either lip)."""
+        return self.lip in (lip, "any")
+
+    def speaks_of_onset(self, sudden: bool) -> bool:
+        """Whether this belief speaks of a sudden (or gradual) twitch, or of either onset."""
+        return self.onset in ("sudden" if sudden else "gradual", "any")
 
 
 def sentiment_of(sentiments: Iterable[str]) -> str:
