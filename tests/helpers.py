@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from service.front import AnswerCache, FrontDoor
+from service.answer_cache import AnswerCache
+from service.front import FrontDoor
 
 PROBLEM = "application/problem+json"
 

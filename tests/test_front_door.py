@@ -11,16 +11,10 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from service import create_app
-from service.front import (
-    ENTRY_OVERHEAD_BYTES,
-    AnswerCache,
-    CachedAnswer,
-    FrontDoor,
-    UnknownHookError,
-    canonical_path,
-    check_hooks,
-    is_cacheable,
-)
+from service.answer_cache import ENTRY_OVERHEAD_BYTES, AnswerCache, CachedAnswer, is_cacheable
+from service.front import FrontDoor
+from service.hooks import UnknownHookError, check_hooks
+from service.routing import canonical_path
 
 from .helpers import metric
 
