@@ -17,7 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     # Imported here, not above, so that `python -m service` (which imports this package
     # first) checks the server settings before anything creates Prometheus metrics.
-    from . import docs, edge, front, home, ops, state, widget
+    from . import docs, edge, front, home, ops, retirement, state, widget
     from .api import resources
     from .config import API_SETTINGS, settings_from_env
     from .dataset import load_dataset
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     docs.init_app(app)
     widget.init_app(app)
     home.init_app(app)
+    retirement.init_app(app, edge.API_PREFIX)
     catalogues = resources.init_app(app, dataset, ops.blp)
     state.install(app, state.AppState(dataset, catalogues, limiter))
     front.install(app, limiter, access_log)

@@ -5,13 +5,16 @@ Every setting is documented in the README's configuration table.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import limits
 
 from .dataset import DATA_DIR
+from .retirement import Retirement
 from .version import VERSION
 
 
@@ -100,6 +103,41 @@ def _log_level(environ: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _date(environ: Mapping[str, str], name: str) -> dt.date | None:
+    raw = environ.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: must be a date such as 2027-06-30") from None
+
+
+def _retirement(environ: Mapping[str, str]) -> Retirement | None:
+    """The announced retirement of ``/v1``, if the operator has announced one."""
+    deprecated_on = _date(environ, "TWITCHLORE_DEPRECATION_DATE")
+    sunset_on = _date(environ, "TWITCHLORE_SUNSET_DATE")
+    successor = environ.get("TWITCHLORE_SUCCESSOR_URL") or None
+    if deprecated_on is None:
+        for name in ("TWITCHLORE_SUNSET_DATE", "TWITCHLORE_SUCCESSOR_URL"):
+            if environ.get(name):
+                raise ConfigError(
+                    f"{name} needs TWITCHLORE_DEPRECATION_DATE: /v1 is "
+                    "deprecated before it is retired"
+                )
+        return None
+    if sunset_on is not None and sunset_on <= deprecated_on:
+        raise ConfigError(
+            f"TWITCHLORE_SUNSET_DATE={sunset_on.isoformat()!r}: must be after "
+            f"TWITCHLORE_DEPRECATION_DATE={deprecated_on.isoformat()!r}"
+        )
+    if successor is not None and not re.fullmatch(r"(/|https?://)[^\s<>\"]*", successor):
+        raise ConfigError(
+            f"TWITCHLORE_SUCCESSOR_URL={successor!r}: must be a path such as /v2/ or an http(s) URL"
+        )
+    return Retirement(deprecated_on, sunset_on, successor)
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return the Flask config values this service reads from ``environ``.
 
@@ -117,6 +155,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         ),
         "TRUSTED_PROXIES": _whole_number(environ, "TWITCHLORE_TRUSTED_PROXIES", 0),
         "LOG_LEVEL": _log_level(environ, "TWITCHLORE_LOG_LEVEL", "INFO"),
+        "RETIREMENT": _retirement(environ),
     }
 
 

@@ -22,6 +22,8 @@ HOOKS = {
         "list of origins the copy is kept per Origin",
         "_vary_on_origin": "kept with the answer, which is kept per Origin",
         "relative_redirects": "redirects are never kept",
+        "announce_retirement": "its headers depend on the settings and the path only and are "
+        "kept with the answer",
         "after_request": "flask-compress: the compressed copy is kept per Accept-Encoding",
     },
 }
