@@ -21,7 +21,7 @@ from ..dataset import LIPS, SIDES, Dataset
 from ..dataset.models import Reading
 from ..dataset.queries import Collection, search_words
 from .pagination import link_header
-from .paths import PATHS
+from .paths import collection_path
 from .prebuilt import PrebuiltJson
 
 LIST_CACHE_SIZE = 32
@@ -69,7 +69,7 @@ class Catalogue:
         """Answer one entry, or a 404 problem naming the list to look in."""
         if entry_id not in self.items:
             kind = self.collection.kind
-            abort(404, message=f"No {kind} has this id. {PATHS[kind]} lists them all.")
+            abort(404, message=f"No {kind} has this id. {collection_path(kind)} lists them all.")
         return self.items[entry_id].respond()
 
     def page(self, args: Mapping[str, Any]) -> Response:
@@ -94,7 +94,7 @@ class Catalogue:
             "total_items": len(matching),
             "total_pages": total_pages,
         }
-        link = link_header(PATHS[self.collection.kind], dict(key), page, total_pages)
+        link = link_header(collection_path(self.collection.kind), dict(key), page, total_pages)
         return PrebuiltJson.of(self.page_schema.dump(body)), link
 
 

@@ -7,10 +7,10 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
 
-from ..dataset import Dataset
+from ..dataset import KIND_RULES, Dataset
 from ..state import app_state
 from .base import Blueprint, QueryArgsSchema
-from .paths import PATHS
+from .paths import collection_path
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
 
 blp = Blueprint(
@@ -41,7 +41,10 @@ class DatasetSchema(ma.Schema):
     links = fields.Dict(
         keys=fields.String(),
         values=fields.String(),
-        metadata={"description": "API paths of each collection.", "example": PATHS},
+        metadata={
+            "description": "API paths of each collection.",
+            "example": {rule.kind: collection_path(rule.kind) for rule in KIND_RULES},
+        },
     )
 
 
@@ -55,7 +58,10 @@ def dataset_document(dataset: Dataset) -> dict[str, object]:
         "licence": info.licence,
         "disclaimer": info.disclaimer,
         "counts": dataset.counts(),
-        "links": {"readings": "/v1/readings", **{f"{k}s": v for k, v in PATHS.items()}},
+        "links": {
+            "readings": "/v1/readings",
+            **{f"{kind}s": collection_path(kind) for kind in dataset.entries},
+        },
     }
 
 

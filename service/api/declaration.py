@@ -19,7 +19,7 @@ from ..state import app_state
 from .base import Blueprint, QueryArgsSchema
 from .catalogue import Catalogue, FilterBuilder
 from .pagination import LINK_HEADER, ListQuerySchema, page_schema
-from .paths import PATHS, id_parameter
+from .paths import collection_path, id_parameter
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES
 
 
@@ -43,12 +43,13 @@ class CatalogueDeclaration:
         query_schema: type[ma.Schema] = ListQuerySchema,
     ) -> None:
         self.kind = kind
+        self.path = collection_path(kind)
         self.item_schema = item_schema
         self.filters = filters
         name = kind.capitalize()
         self.page_schema = page_schema(item_schema, name)
         self.blueprint = Blueprint(
-            f"{kind}s", __name__, url_prefix=PATHS[kind], description=description
+            f"{kind}s", __name__, url_prefix=self.path, description=description
         )
         self._add_list_view(name, query_schema, list_doc)
         self._add_item_view(name, example_id, item_doc)

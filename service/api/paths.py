@@ -1,23 +1,18 @@
-"""Where each kind of entry lives in the API."""
+"""Where each kind of entry lives in the API: at its plural, under ``/v1``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-PATHS = {
-    "source": "/v1/sources",
-    "tradition": "/v1/traditions",
-    "omen": "/v1/omens",
-    "symptom": "/v1/symptoms",
-    "treatment": "/v1/treatments",
-    "condition": "/v1/conditions",
-}
-"""The collection path of each kind, in the order the dataset lists its kinds."""
+
+def collection_path(kind: str) -> str:
+    """The API path of a kind's list: ``/v1/omens`` for ``omen``."""
+    return f"/v1/{kind}s"
 
 
 def href(kind: str, entry_id: str) -> str:
     """The API path of one entry."""
-    return f"{PATHS[kind]}/{entry_id}"
+    return f"{collection_path(kind)}/{entry_id}"
 
 
 def id_parameter(kind: str, example: str) -> list[dict[str, Any]]:
@@ -26,7 +21,7 @@ def id_parameter(kind: str, example: str) -> list[dict[str, Any]]:
         {
             "in": "path",
             "name": f"{kind}_id",
-            "description": f"The {kind}'s id, as listed by {PATHS[kind]}.",
+            "description": f"The {kind}'s id, as listed by {collection_path(kind)}.",
             "schema": {"type": "string", "example": example},
         }
     ]

@@ -59,11 +59,34 @@ CATALOGUES = (
     treatments.declaration,
     sources.declaration,
 )
-"""Every kind served as a list and by id; adding a kind means adding its declaration here."""
+"""Every kind served as a list and by id, in spec order: each kind the dataset loads (its
+rule in ``service.dataset.rules``) has its declaration here, and nothing else to add."""
+
+
+class UndeclaredKindError(RuntimeError):
+    """The kinds the dataset loads and the kinds the API declares differ."""
+
+
+def check_every_kind_is_declared(dataset: Dataset) -> None:
+    """Refuse to start when a loaded kind has no declaration, or a declared kind no rule."""
+    declared = [declaration.kind for declaration in CATALOGUES]
+    for kind in dataset.entries:
+        if kind not in declared:
+            raise UndeclaredKindError(
+                f"the dataset loads {kind} entries but the API does not serve them: "
+                "add their CatalogueDeclaration to CATALOGUES in service/api/resources.py"
+            )
+    for kind in declared:
+        if kind not in dataset.entries:
+            raise UndeclaredKindError(
+                f"the API declares {kind} entries but the dataset does not load them: "
+                "add their KindRule to KIND_RULES in service/dataset/rules.py"
+            )
 
 
 def init_app(app: Flask, dataset: Dataset, *more: Blueprint) -> Catalogues:
     """Register every resource (then ``more`` blueprints) and build their answers."""
+    check_every_kind_is_declared(dataset)
     api = Api(app, spec_kwargs=SPEC_KWARGS)
     api.ma_plugin.converter.add_attribute_function(enum_reference)
     api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))

@@ -26,7 +26,7 @@ from ..dataset.models import (
     URGENCY_SCALE,
 )
 from ..state import app_state
-from .paths import PATHS, href
+from .paths import collection_path, href
 
 URGENCY_DESCRIPTION = (
     "How soon to get medical help, on one ordered scale, least urgent first: "
@@ -191,7 +191,7 @@ def href_field(kind: str, attribute: str = "id") -> fields.Function:
         path,
         metadata={
             "description": f"API path of this {kind}.",
-            "example": f"{PATHS[kind]}/example-id",
+            "example": href(kind, "example-id"),
             "type": "string",
         },
     )
@@ -228,7 +228,7 @@ def known_ids_as_enum(dataset: Dataset) -> Callable[..., dict[str, Any]]:
             if isinstance(validator, KnownId):
                 name = f"{validator.kind.capitalize()}Id"
                 ids = list(dataset.collection(validator.kind).ids())
-                description = f"The id of a {validator.kind} in {PATHS[validator.kind]}."
+                description = f"The id of a {validator.kind} in {collection_path(validator.kind)}."
                 _register_enum(converter.spec, name, ids, description)
                 return _refer(ret, name)
         return {}

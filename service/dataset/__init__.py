@@ -7,6 +7,7 @@ from .errors import DatasetError
 from .loader import DATA_DIR, load_dataset
 from .models import LIPS, SIDES, URGENCY_SCALE
 from .queries import Dataset
+from .rules import KIND_RULES, KindRule
 
 __all__ = [
     "DATA_DIR",
@@ -15,5 +16,7 @@ __all__ = [
     "URGENCY_SCALE",
     "Dataset",
     "DatasetError",
+    "KIND_RULES",
+    "KindRule",
     "load_dataset",
 ]

@@ -18,13 +18,8 @@ def main(argv: list[str]) -> int:
     except DatasetError as error:
         print(f"invalid dataset: {error}", file=sys.stderr)
         return 1
-    print(
-        f"{data_dir}: valid, version {dataset.info.version}: "
-        f"{len(dataset.readings)} readings, {len(dataset.omens)} omens, "
-        f"{len(dataset.traditions)} traditions, {len(dataset.conditions)} conditions, "
-        f"{len(dataset.symptoms)} symptoms, {len(dataset.treatments)} treatments, "
-        f"{len(dataset.sources)} sources; sha256 {dataset.checksum}"
-    )
+    counts = ", ".join(f"{count} {kinds}" for kinds, count in dataset.counts().items())
+    print(f"{data_dir}: valid, version {dataset.info.version}: {counts}; sha256 {dataset.checksum}")
     return 0
 
 

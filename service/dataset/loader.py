@@ -1,10 +1,10 @@
 """Load the curated dataset from ``data/`` and enforce its rules.
 
 Each file is checked entry by entry against a marshmallow schema (``schemas``: types,
-required fields, allowed values), then references between files are resolved
-(``resolve``), readings are linked and checked (``links``) and the dataset-wide rules
-are checked. The first mistake stops loading with a ``DatasetError`` that names the
-file, the entry and the field.
+required fields, allowed values), then each kind's entries are built by its rule
+(``rules``), resolving references between files, readings are linked and checked
+(``links``) and the dataset-wide rules are checked. The first mistake stops loading with
+a ``DatasetError`` that names the file, the entry and the field.
 """
 
 from __future__ import annotations
@@ -18,19 +18,11 @@ import marshmallow as ma
 from .errors import DatasetError
 from .files import DataFiles
 from .links import ReadingLinks, check_every_combination_once
-from .models import Condition, DatasetInfo, Omen, Source, Symptom, Tradition, Treatment
+from .models import DatasetInfo, Source
 from .queries import Dataset
 from .resolve import Resolver, by_id
-from .schemas import (
-    ConditionSchema,
-    DatasetInfoSchema,
-    OmenSchema,
-    ReadingSchema,
-    SourceSchema,
-    SymptomSchema,
-    TraditionSchema,
-    TreatmentSchema,
-)
+from .rules import KIND_RULES
+from .schemas import DatasetInfoSchema, ReadingSchema
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 """The dataset shipped with the service."""
@@ -57,78 +49,22 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
     """
     files = DataFiles(data_dir)
     info = DatasetInfo(**files.mapping("dataset.yaml", DatasetInfoSchema()))
-
-    sources = _build_all(files, "sources.yaml", SourceSchema(), lambda e, _: Source(**e))
-    source_index = by_id(sources)
-
-    def cited(entry: dict[str, Any], resolve: Resolver) -> tuple[Source, ...]:
-        return resolve.many(source_index, entry["sources"], "sources", "source")
-
-    traditions = _build_all(
-        files,
-        "traditions.yaml",
-        TraditionSchema(),
-        lambda e, r: Tradition(**{**e, "sources": cited(e, r)}),
-    )
-    tradition_index = by_id(traditions)
-
-    def omen(entry: dict[str, Any], resolve: Resolver) -> Omen:
-        sources = cited(entry, resolve)
-        attestation = entry["attestation"]
-        if attestation != "low_quality_only" and all(s.quality == "low" for s in sources):
-            raise DatasetError(
-                resolve.file,
-                f"a {attestation} belief needs a source of better than low quality; "
-                "otherwise mark it low_quality_only",
-                resolve.entry,
-                "attestation",
-            )
-        tradition = resolve.one(tradition_index, entry["tradition"], "tradition", "tradition")
-        return Omen(**{**entry, "tradition": tradition, "sources": sources})
-
-    omens = _build_all(files, "omens.yaml", OmenSchema(), omen)
-    symptoms = _build_all(
-        files,
-        "symptoms.yaml",
-        SymptomSchema(),
-        lambda e, r: Symptom(**{**e, "sources": cited(e, r)}),
-    )
-    treatments = _build_all(
-        files,
-        "treatments.yaml",
-        TreatmentSchema(),
-        lambda e, r: Treatment(**{**e, "sources": cited(e, r)}),
-    )
-    symptom_index, treatment_index = by_id(symptoms), by_id(treatments)
-    conditions = _build_all(
-        files,
-        "conditions.yaml",
-        ConditionSchema(),
-        lambda e, r: Condition(
-            **{
-                **e,
-                "symptoms": r.many(symptom_index, e["symptoms"], "symptoms", "symptom"),
-                "treatments": r.many(treatment_index, e["treatments"], "treatments", "treatment"),
-                "sources": cited(e, r),
-            }
-        ),
-    )
+    entries: dict[str, tuple[Any, ...]] = {}
+    loaded: dict[str, dict[str, Any]] = {}
+    for rule in KIND_RULES:
+        entries[rule.kind] = rule.load(files, loaded)
+        loaded[rule.kind] = by_id(entries[rule.kind])
     links = ReadingLinks(
-        source_index, by_id(omens), by_id(conditions), treatment_index, symptom_index
+        loaded["source"],
+        loaded["omen"],
+        loaded["condition"],
+        loaded["treatment"],
+        loaded["symptom"],
     )
     readings = _build_all(files, "readings.yaml", ReadingSchema(), links.reading)
     check_every_combination_once(readings, files.label("readings.yaml"))
-
     dataset = Dataset(
-        info=info,
-        checksum=files.digest.hexdigest(),
-        sources=sources,
-        traditions=traditions,
-        omens=omens,
-        symptoms=symptoms,
-        treatments=treatments,
-        conditions=conditions,
-        readings=readings,
+        info=info, checksum=files.digest.hexdigest(), entries=entries, readings=readings
     )
     _check_every_source_is_cited(dataset, files.label("sources.yaml"))
     return dataset
@@ -136,11 +72,8 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
 
 def _check_every_source_is_cited(dataset: Dataset, file: str) -> None:
     citing: list[Iterable[Source]] = [
-        *(entry.sources for entry in dataset.traditions),
-        *(entry.sources for entry in dataset.omens),
-        *(entry.sources for entry in dataset.symptoms),
-        *(entry.sources for entry in dataset.treatments),
-        *(entry.sources for entry in dataset.conditions),
+        # Every entry of a kind that cites sources; a source itself cites none.
+        *(getattr(entry, "sources", ()) for kind in dataset.entries.values() for entry in kind),
         *(reading.omen.sources for reading in dataset.readings),
         *(reading.medical.sources for reading in dataset.readings),
     ]

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .models import (
     URGENCY_SCALE,
@@ -24,7 +24,16 @@ from .models import (
 )
 
 ReadingKey = tuple[str, str, bool]
-Entry = TypeVar("Entry", Source, Tradition, Omen, Symptom, Treatment, Condition)
+
+
+class HasId(Protocol):
+    """An entry of any kind: every entry has an id."""
+
+    @property
+    def id(self) -> str: ...
+
+
+Entry = TypeVar("Entry", bound=HasId)
 
 _WORD = re.compile(r"\w+")
 
@@ -99,31 +108,51 @@ class Dataset:
 
     info: DatasetInfo
     checksum: str
-    sources: tuple[Source, ...]
-    traditions: tuple[Tradition, ...]
-    omens: tuple[Omen, ...]
-    symptoms: tuple[Symptom, ...]
-    treatments: tuple[Treatment, ...]
-    conditions: tuple[Condition, ...]
+    entries: Mapping[str, tuple[Any, ...]]
+    """Each kind's entries in file order, by kind, in the order the loader rules list them."""
     readings: tuple[Reading, ...]
     _readings_by_key: Mapping[ReadingKey, Reading] = field(init=False, repr=False, compare=False)
     _collections: Mapping[str, Collection[Any]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "entries", MappingProxyType(dict(self.entries)))
         by_key = {(r.side, r.lip, r.sudden): r for r in self.readings}
         object.__setattr__(self, "_readings_by_key", MappingProxyType(by_key))
-        collections = {
-            "source": Collection("source", self.sources),
-            "tradition": Collection("tradition", self.traditions),
-            "omen": Collection("omen", self.omens),
-            "symptom": Collection("symptom", self.symptoms),
-            "treatment": Collection("treatment", self.treatments),
-            "condition": Collection("condition", self.conditions),
-        }
+        collections = {kind: Collection(kind, entries) for kind, entries in self.entries.items()}
         object.__setattr__(self, "_collections", MappingProxyType(collections))
 
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every source, in file order."""
+        return self.entries["source"]
+
+    @property
+    def traditions(self) -> tuple[Tradition, ...]:
+        """Every tradition, in file order."""
+        return self.entries["tradition"]
+
+    @property
+    def omens(self) -> tuple[Omen, ...]:
+        """Every omen, in file order."""
+        return self.entries["omen"]
+
+    @property
+    def symptoms(self) -> tuple[Symptom, ...]:
+        """Every symptom, in file order."""
+        return self.entries["symptom"]
+
+    @property
+    def treatments(self) -> tuple[Treatment, ...]:
+        """Every treatment, in file order."""
+        return self.entries["treatment"]
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        """Every condition, in file order (the order symptoms add them to a reading)."""
+        return self.entries["condition"]
+
     def collection(self, kind: str) -> Collection[Any]:
-        """The collection of one kind: source, tradition, omen, symptom, treatment, condition."""
+        """The collection of one kind (``source``, ``omen``...): sorted, by id, searchable."""
         return self._collections[kind]
 
     def counts(self) -> dict[str, int]:
