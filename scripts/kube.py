@@ -25,6 +25,12 @@ KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 API = "twitchlore-api"
 REDIS = "twitchlore-redis"
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
+# Paths of the service only the cluster needs: the kubelet probes the pods and Prometheus
+# scrapes them directly, so no Ingress may route these to the pods.
+INTERNAL_PATHS = ("/metrics", "/healthz", "/readyz")
+# Ingress annotations that rewrite paths, match them by regex or add raw NGINX configuration:
+# with any of them, which paths reach the pods cannot be read off the Ingress rules.
+OPAQUE_ROUTING = re.compile(r"(rewrite|regex|snippet)", re.IGNORECASE)
 
 Doc = dict[str, Any]
 
@@ -106,11 +112,7 @@ def problems(docs: list[Doc]) -> list[str]:
     found += _autoscaling_problems(docs)
     found += _redis_problems(docs)
     for ingress in find(docs, "Ingress"):
-        for rule in ingress["spec"]["rules"]:
-            for path in rule["http"]["paths"]:
-                backend = path["backend"]["service"]
-                if not list(find(docs, "Service", backend["name"])):
-                    found.append(f"{name_of(ingress)}: no Service {backend['name']}")
+        found += _ingress_problems(docs, ingress)
     return found
 
 
@@ -236,6 +238,61 @@ def _autoscaling_problems(docs: list[Doc]) -> list[str]:
         if not any(m.get("resource", {}).get("name") == "cpu" for m in hpa["spec"]["metrics"]):
             found.append(f"{name_of(hpa)}: does not scale on CPU")
     return found
+
+
+def _ingress_problems(docs: list[Doc], ingress: Doc) -> list[str]:
+    """Every backend is a Service in the bundle, and no internal path reaches the API pods."""
+    where = name_of(ingress)
+    found = []
+    for rule in ingress["spec"].get("rules", []):
+        for path in rule.get("http", {}).get("paths", []):
+            name = path["backend"].get("service", {}).get("name")
+            if name and not list(find(docs, "Service", name)):
+                found.append(f"{where}: no Service {name}")
+    for annotation in ingress["metadata"].get("annotations", {}):
+        if OPAQUE_ROUTING.search(annotation):
+            found.append(f"{where}: {annotation} hides which paths reach the pods; route by rules")
+    for path in INTERNAL_PATHS:
+        if ingress_reaches_api(docs, ingress, path):
+            found.append(f"{where}: routes {path} to the API pods; keep it inside the cluster")
+    return found
+
+
+def ingress_reaches_api(docs: list[Doc], ingress: Doc, path: str) -> bool:
+    """Whether a request for ``path`` (as NGINX normalizes it) is sent to the API's pods.
+
+    Erring towards yes: a Prefix or ImplementationSpecific path is taken as a plain string
+    prefix (which includes Kubernetes' element-wise Prefix and NGINX's prefix location), and a
+    default backend takes every path.
+    """
+    api_services = {
+        service["metadata"]["name"]
+        for service in find(docs, "Service")
+        for deployment in find(docs, "Deployment", API)
+        if selects(service["spec"].get("selector", {}), _pod_labels(deployment))
+    }
+
+    def to_api(backend: Doc) -> bool:
+        return backend.get("service", {}).get("name") in api_services
+
+    spec = ingress["spec"]
+    if to_api(spec.get("defaultBackend", {})):
+        return True
+    for rule in spec.get("rules", []):
+        for route in rule.get("http", {}).get("paths", []):
+            rule_path = route.get("path", "/")
+            if route["pathType"] == "Exact":
+                matched = path == rule_path
+            else:
+                matched = path.startswith(rule_path.rstrip("/"))
+            if matched and to_api(route["backend"]):
+                return True
+    return False
+
+
+def _pod_labels(deployment: Doc) -> dict[str, str]:
+    labels: dict[str, str] = deployment["spec"]["template"]["metadata"]["labels"]
+    return labels
 
 
 def _redis_problems(docs: list[Doc]) -> list[str]:

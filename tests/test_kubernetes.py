@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from scripts import kube
 from service.config import settings_from_env
@@ -89,16 +90,83 @@ def test_the_ingress_buffers_and_bounds_time(rendered: dict[str, list[Doc]]) -> 
     assert notes["nginx.org/client-max-body-size"] == "8k"
 
 
-@pytest.fixture(scope="module")
-def breaks(rendered: dict[str, list[Doc]]) -> Breaks:
-    """Findings (schema, else wiring) on a copy of the base changed by a mutation."""
+def test_the_ingress_routes_every_public_path_and_no_internal_one(
+    rendered: dict[str, list[Doc]], app: Flask
+) -> None:
+    """Every route of the service is reachable through the Ingress except the internal ones."""
+    docs = rendered["ingress"]
+    ingress = next(kube.find(docs, "Ingress"))
+    paths = {re.sub(r"<[^>]+>", "x", rule.rule) for rule in app.url_map.iter_rules()}
+    assert set(kube.INTERNAL_PATHS) <= paths, "an internal path is no longer a route"
+    reached = {path for path in paths if kube.ingress_reaches_api(docs, ingress, path)}
+    assert reached == paths - set(kube.INTERNAL_PATHS)
+
+
+def mutated_findings(docs: list[Doc]) -> Breaks:
+    """Findings (schema, else wiring) on a copy of ``docs`` changed by a mutation."""
 
     def findings(mutate: Callable[[list[Doc]], None]) -> list[str]:
-        docs = copy.deepcopy(rendered["base"])
-        mutate(docs)
-        return kube.findings(docs)
+        copied = copy.deepcopy(docs)
+        mutate(copied)
+        return kube.findings(copied)
 
     return findings
+
+
+@pytest.fixture(scope="module")
+def breaks(rendered: dict[str, list[Doc]]) -> Breaks:
+    """Findings on a copy of the base changed by a mutation."""
+    return mutated_findings(rendered["base"])
+
+
+@pytest.fixture(scope="module")
+def breaks_ingress(rendered: dict[str, list[Doc]]) -> Breaks:
+    """Findings on a copy of the base with the Ingress, changed by a mutation."""
+    return mutated_findings(rendered["ingress"])
+
+
+def ingress_paths(docs: list[Doc]) -> list[Doc]:
+    paths: list[Doc] = next(kube.find(docs, "Ingress"))["spec"]["rules"][0]["http"]["paths"]
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("path", "path_type"),
+    [("/", "Prefix"), ("/metrics", "Exact"), ("/met", "ImplementationSpecific")],
+)
+def test_an_ingress_path_that_lets_metrics_in_is_found(
+    breaks_ingress: Breaks, path: str, path_type: str
+) -> None:
+    """A catch-all, /metrics itself or a prefix of it routed to the pods fails the check."""
+
+    def mutate(docs: list[Doc]) -> None:
+        paths = ingress_paths(docs)
+        paths.append({"path": path, "pathType": path_type, "backend": paths[0]["backend"]})
+
+    found = breaks_ingress(mutate)
+    assert any("routes /metrics to the API pods" in f for f in found), found
+
+
+def test_an_ingress_default_backend_on_the_api_is_found(breaks_ingress: Breaks) -> None:
+    """A default backend sends every unmatched path, /metrics too, to the pods: it fails."""
+
+    def mutate(docs: list[Doc]) -> None:
+        ingress = next(kube.find(docs, "Ingress"))
+        ingress["spec"]["defaultBackend"] = ingress_paths(docs)[0]["backend"]
+
+    found = breaks_ingress(mutate)
+    assert any("routes /metrics to the API pods" in f for f in found), found
+
+
+def test_an_ingress_that_rewrites_paths_is_found(breaks_ingress: Breaks) -> None:
+    """A rewrite annotation could turn a public path into /metrics, so it fails the check."""
+
+    def mutate(docs: list[Doc]) -> None:
+        annotations = next(kube.find(docs, "Ingress"))["metadata"]["annotations"]
+        annotations["nginx.org/rewrites"] = "serviceName=twitchlore rewrite=/metrics"
+
+    found = breaks_ingress(mutate)
+    assert any("nginx.org/rewrites hides which paths reach the pods" in f for f in found), found
 
 
 def test_a_missing_readiness_probe_is_found(breaks: Breaks) -> None:
