@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_smorest import abort
 
+from .api import resources
 from .state import app_state
 
 HOME_CSP = (
@@ -38,7 +39,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = {"readme": ("README.md", "text/markdown"), "license": ("LICENSE", "text/plain")}
 """Files of the project the docs page links to, served as text."""
 
-LINKS = {
+FIXED_LINKS = {
     "self": "/",
     "docs": "/docs",
     "openapi": "/openapi.json",
@@ -47,32 +48,37 @@ LINKS = {
     "reading": "/v1/readings/{reading_id}{?symptoms}",
     "cards": "/v1/cards{?side,lip,sudden,symptoms}",
     "card": "/v1/cards/{reading_id}{?symptoms}",
-    "omens": "/v1/omens",
-    "traditions": "/v1/traditions",
-    "conditions": "/v1/conditions",
-    "symptoms": "/v1/symptoms",
-    "treatments": "/v1/treatments",
-    "sources": "/v1/sources",
     "readme": "/readme",
     "license": "/license",
 }
-"""Where everything is, for API clients; templated links follow RFC 6570."""
+"""The links that are not a catalogue kind's; templated links follow RFC 6570."""
 
-ENDPOINTS = (
-    ("/v1/readings?side=&lip=&sudden=&symptoms=", "the paired reading: omen and medical half"),
-    ("/v1/readings/{reading_id}", "the same reading by its id: a permalink to share"),
-    ("/v1/cards?side=&lip=&sudden=&symptoms=", "a reading in a few lines, for widgets and shares"),
-    ("/v1/cards/{reading_id}", "the card of a reading by its id"),
-    ("/v1/omens", "folklore beliefs, with their tradition and sources"),
-    ("/v1/traditions", "the traditions the omens come from"),
-    ("/v1/conditions", "causes and conditions, benign to serious, with urgency"),
-    ("/v1/symptoms", "symptoms that can come with a twitch"),
-    ("/v1/treatments", "treatments, self-care and prevention"),
-    ("/v1/sources", "every cited source"),
-    ("/v1/dataset", "the dataset's version, counts, checksum and licence"),
-    ("/openapi.json", "the OpenAPI 3 description of the API"),
+READING_ENDPOINTS = (
+    (
+        "/v1/readings?side=&lip=&sudden=&symptoms=",
+        "The paired reading: the omen and its medical half.",
+    ),
+    ("/v1/readings/{reading_id}", "The same reading by its id: a permalink to share."),
+    ("/v1/cards?side=&lip=&sudden=&symptoms=", "A reading in a few lines, for widgets and shares."),
+    ("/v1/cards/{reading_id}", "The card of a reading by its id."),
 )
-"""The endpoints table of the front page (the README's, in short)."""
+DATASET_ENDPOINTS = (
+    ("/v1/dataset", "The dataset's version, counts, checksum and licence."),
+    ("/openapi.json", "The OpenAPI 3 description of the API."),
+)
+
+
+def links() -> dict[str, str]:
+    """Where everything is, for API clients: the fixed links and every catalogue kind's."""
+    kinds = {f"{entry.kind}s": entry.path for entry in resources.CATALOGUES}
+    return {**FIXED_LINKS, **kinds}
+
+
+def endpoints() -> list[tuple[str, str]]:
+    """The front page's endpoints table (the README's, in short), every catalogue kind in it."""
+    kinds = [(entry.path, entry.description) for entry in resources.CATALOGUES]
+    return [*READING_ENDPOINTS, *kinds, *DATASET_ENDPOINTS]
+
 
 blp = Blueprint("home", __name__, static_folder="static/home", static_url_path="/assets")
 
@@ -85,7 +91,7 @@ def index_document() -> dict[str, Any]:
         "description": "Lip-twitch omens from folklore, paired with their medical counterpart.",
         "version": current_app.config["API_VERSION"],
         "dataset_version": dataset.info.version,
-        "links": LINKS,
+        "links": links(),
     }
 
 
@@ -103,7 +109,7 @@ def front_page() -> Response:
             "home.html",
             reading=dataset.reading_for(*EXAMPLE),
             info=dataset.info,
-            endpoints=ENDPOINTS,
+            endpoints=endpoints(),
             version=current_app.config["API_VERSION"],
         )
         response = Response(page, mimetype="text/html")

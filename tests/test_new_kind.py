@@ -123,6 +123,16 @@ def test_a_new_kind_is_counted_linked_and_documented(charm_app: Flask) -> None:
     assert paths["/v1/charms/{charm_id}"]["get"]["operationId"] == "getCharm"
 
 
+def test_a_new_kind_is_on_the_front_page_and_in_the_api_index(charm_app: Flask) -> None:
+    """Browsers see the kind in the endpoints table; API clients get its link from / and /v1."""
+    client = charm_app.test_client()
+    page = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "/v1/charms" in page and "Charms said to undo a bad omen." in page
+    for path in ("/", "/v1"):
+        index = client.get(path, headers={"Accept": "application/json"}).get_json()
+        assert index["links"]["charms"] == "/v1/charms"
+
+
 def test_a_new_kinds_loader_rule_names_a_bad_reference(
     data_dir: Path, with_charm_rule: None
 ) -> None:

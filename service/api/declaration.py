@@ -44,6 +44,7 @@ class CatalogueDeclaration:
     ) -> None:
         self.kind = kind
         self.path = collection_path(kind)
+        self.description = description
         self.item_schema = item_schema
         self.filters = filters
         name = kind.capitalize()
