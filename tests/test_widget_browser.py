@@ -96,10 +96,14 @@ class HostSite:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.pages["/host.js"] = ("text/javascript", HOST_SCRIPT, {})
 
-    def add_page(self, path: str, body: str, csp: str) -> str:
-        """Serve ``body`` as HTML at ``path`` with ``csp`` as its policy; return its URL."""
-        headers = {"Content-Security-Policy": csp}
-        self.pages[path] = ("text/html; charset=utf-8", body.encode(), headers)
+    def add_page(self, path: str, service: str, widgets: str, also_connect: str = "") -> str:
+        """Serve a host page with ``widgets`` from ``service`` at ``path``, under the strict CSP.
+
+        Returns the page's URL. ``also_connect`` is one more origin the page may connect to.
+        """
+        headers = {"Content-Security-Policy": strict_csp(service, also_connect)}
+        body = host_page(service, widgets).encode()
+        self.pages[path] = ("text/html; charset=utf-8", body, headers)
         return self.url + path
 
 
@@ -196,14 +200,11 @@ def test_three_widgets_on_a_strict_host_page(
     """A fixed card, an emergency and a picker render from /v1/cards on a strict CSP page."""
     page = host_site.add_page(
         "/strict.html",
-        host_page(
-            server,
-            '<twitchlore-reading id="fixed" side="left" lip="upper" sudden></twitchlore-reading>'
-            '<twitchlore-reading id="emergency" side="right" lip="lower" sudden'
-            ' symptoms="sudden-facial-droop"></twitchlore-reading>'
-            '<twitchlore-reading id="picker"></twitchlore-reading>',
-        ),
-        strict_csp(server),
+        server,
+        '<twitchlore-reading id="fixed" side="left" lip="upper" sudden></twitchlore-reading>'
+        '<twitchlore-reading id="emergency" side="right" lip="lower" sudden'
+        ' symptoms="sudden-facial-droop"></twitchlore-reading>'
+        '<twitchlore-reading id="picker"></twitchlore-reading>',
     )
     fixed = card(server, side="left", lip="upper", sudden="true")
     emergency = card(
@@ -284,10 +285,8 @@ def test_changing_an_attribute_renders_the_new_reading(
     """Setting side, lip, sudden and view at once gives one new (full) reading and one event."""
     page = host_site.add_page(
         "/change.html",
-        host_page(
-            server, '<twitchlore-reading id="w" side="left" lip="upper"></twitchlore-reading>'
-        ),
-        strict_csp(server),
+        server,
+        '<twitchlore-reading id="w" side="left" lip="upper"></twitchlore-reading>',
     )
     browser.get(page)
     first = card(server, side="left", lip="upper", sudden="false")
@@ -328,8 +327,8 @@ def test_a_bad_attribute_shows_a_message(
     """A bad attribute gives a short message in the widget, not a blank box or an exception."""
     page = host_site.add_page(
         "/bad.html",
-        host_page(server, f'<twitchlore-reading id="w" {attributes}></twitchlore-reading>'),
-        strict_csp(server),
+        server,
+        f'<twitchlore-reading id="w" {attributes}></twitchlore-reading>',
     )
     browser.get(page)
     wait_for_text(browser, "w", message)
@@ -345,12 +344,9 @@ def test_a_service_that_is_down_gives_a_message(
     down = f"http://127.0.0.1:{free_port()}"
     page = host_site.add_page(
         "/down.html",
-        host_page(
-            server,
-            f'<twitchlore-reading id="w" side="left" lip="upper" api="{down}/">'
-            "</twitchlore-reading>",
-        ),
-        strict_csp(server, also_connect=down),
+        server,
+        f'<twitchlore-reading id="w" side="left" lip="upper" api="{down}/"></twitchlore-reading>',
+        also_connect=down,
     )
     browser.get(page)
     wait_for_text(browser, "w", "Twitchlore could not be reached")

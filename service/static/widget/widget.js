@@ -109,31 +109,26 @@
     return node;
   }
 
-  function choice(name, value, text, kind) {
-    var input = el("input", { type: kind, name: name, value: value });
-    if (kind === "radio" && value === (name === "side" ? SIDES[0] : LIPS[0])) input.required = true;
-    return el("label", null, input, text);
+  // One radio button per value, each inside its label; the first is required, which makes
+  // the whole group required.
+  function radios(name, legend, values, texts) {
+    var fieldset = el("fieldset", null, el("legend", null, legend));
+    values.forEach(function (value, i) {
+      var input = el("input", { type: "radio", name: name, value: value });
+      input.required = i === 0;
+      fieldset.appendChild(el("label", null, input, texts[i]));
+    });
+    return fieldset;
   }
 
   function picker() {
+    var sudden = el("input", { type: "checkbox", name: "sudden", value: "true" });
     return el(
       "form",
       { class: "box", part: "picker", "aria-label": "Choose your lip twitch" },
-      el(
-        "fieldset",
-        null,
-        el("legend", null, "Side"),
-        choice("side", "left", "Left", "radio"),
-        choice("side", "right", "Right", "radio"),
-      ),
-      el(
-        "fieldset",
-        null,
-        el("legend", null, "Lip"),
-        choice("lip", "upper", "Upper", "radio"),
-        choice("lip", "lower", "Lower", "radio"),
-      ),
-      el("div", null, choice("sudden", "true", "Sudden", "checkbox"), el("button", { type: "submit" }, "Read")),
+      radios("side", "Side", SIDES, ["Left", "Right"]),
+      radios("lip", "Lip", LIPS, ["Upper", "Lower"]),
+      el("div", null, el("label", null, sudden, "Sudden"), el("button", { type: "submit" }, "Read")),
     );
   }
 
