@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256s
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck spec check-data container-test deploy-test bench abuse soak pod-memory lock screenshot clean
+.PHONY: setup run test lint typecheck spec check-data container-test deploy-test bench abuse soak pod-memory cache-memory lock screenshot clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,9 @@ screenshot: setup  ## screenshots of /demo in headless Chromium into docs/ (desk
 
 pod-memory: setup  ## memory (RSS, PSS) and CPU of 2 gevent workers whose caches fill, for deploy/kubernetes' resources
 	$(BIN)/python bench/pod_memory.py
+
+cache-memory: setup  ## one app's memory as its caches fill with never-seen queries: does it level off?
+	$(BIN)/python bench/cache_memory.py
 
 lock: setup  ## re-pin constraints.txt from pyproject.toml with pip-compile (annotated; keeps pins that still fit)
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --extra dev --strip-extras \
