@@ -265,7 +265,7 @@ class Metrics(MethodView):
         """
         dataset = app_state().dataset
         DATASET_INFO.labels(dataset.info.version, dataset.checksum).set(1)
-        return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 
 def _registry() -> CollectorRegistry:

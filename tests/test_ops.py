@@ -60,7 +60,7 @@ def test_metrics_have_latency_and_dataset_version(client: FlaskClient) -> None:
     """The latency histogram and the dataset's version are exported."""
     client.get(READING)
     response = client.get("/metrics")
-    assert response.mimetype == "text/plain"
+    assert response.headers["Content-Type"] == "text/plain; version=1.0.0; charset=utf-8"
     text = response.get_data(as_text=True)
     assert "twitchlore_http_request_duration_seconds_bucket{" in text
     dataset = load_dataset()
