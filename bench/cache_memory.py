@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import sys
 import time
@@ -23,15 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service import create_app
+from tests.hostile import resident_mb
 
 KINDS = ("omens", "conditions", "symptoms", "treatments", "sources", "traditions")
 ENCODINGS = ("gzip, deflate, br, zstd", "gzip", "")
-
-
-def resident_mb() -> float:
-    """This process's resident memory (VmRSS) in MB."""
-    status = Path("/proc/self/status").read_text(encoding="ascii")
-    return int(status.split("VmRSS:")[1].split()[0]) / 1024
 
 
 def random_url(rng: random.Random, symptoms: list[str]) -> str:
@@ -57,14 +53,16 @@ def main() -> None:
     listed = client.get("/v1/symptoms?page_size=100").get_json()["items"]
     symptoms = [symptom["symptom_id"] for symptom in listed]
     rng = random.Random(1)
+    pid = os.getpid()
     started = time.monotonic()
     print(f"{'requests':>8} {'RSS MB':>7} {'kept':>6} {'kept MB':>8} {'budget MB':>9} {'s':>5}")
     for done in range(args.requests + 1):
         if done % args.every == 0:
             gc.collect()
             print(
-                f"{done:>8} {resident_mb():>7.1f} {len(cache):>6} {cache.size / 1e6:>8.1f} "
-                f"{cache.budget / 1e6:>9.1f} {time.monotonic() - started:>5.0f}",
+                f"{done:>8} {resident_mb([pid])[pid]:>7.1f} {len(cache):>6} "
+                f"{cache.size / 1e6:>8.1f} {cache.budget / 1e6:>9.1f} "
+                f"{time.monotonic() - started:>5.0f}",
                 flush=True,
             )
         url = random_url(rng, symptoms)
