@@ -18,7 +18,7 @@ from service.dataset import DATA_DIR
 
 from .chromium import start_chromium
 from .gunicorn_server import running_server
-from .helpers import EditData, empty_answer_cache
+from .helpers import TEST_SETTINGS, EditData, empty_answer_cache
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def app() -> Flask:
     Its rate limit is raised so the suite's many requests from one address pass;
     the rate-limit tests make apps of their own.
     """
-    return create_app({"TESTING": True, "RATELIMIT_DEFAULT": "1000000 per minute"})
+    return create_app(TEST_SETTINGS)
 
 
 @pytest.fixture

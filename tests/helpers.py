@@ -14,6 +14,10 @@ from service.front import FrontDoor
 
 PROBLEM = "application/problem+json"
 
+TEST_SETTINGS = {"TESTING": True, "RATELIMIT_DEFAULT": "1000000 per minute"}
+"""Settings of the apps the tests make: the rate limit is raised so the suite's many requests
+from one address pass (the rate-limit tests set their own)."""
+
 COMBINATIONS = [
     (side, lip, sudden)
     for side in ("left", "right")

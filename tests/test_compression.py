@@ -11,11 +11,13 @@ from flask.testing import FlaskClient
 
 from service import create_app
 
+from .helpers import TEST_SETTINGS
+
 READING = "/v1/readings?side=left&lip=upper&sudden=true"
 
 
 def fresh_client() -> FlaskClient:
-    return create_app({"TESTING": True, "RATELIMIT_DEFAULT": "1000000 per minute"}).test_client()
+    return create_app(TEST_SETTINGS).test_client()
 
 
 DECODERS = {"gzip": gzip.decompress, "br": brotli.decompress}

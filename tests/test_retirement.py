@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 from service import create_app
 from service.config import ConfigError, settings_from_env
 
+from .helpers import TEST_SETTINGS
+
 ANNOUNCED = {
     "TWITCHLORE_DEPRECATION_DATE": "2027-01-01",
     "TWITCHLORE_SUNSET_DATE": "2027-07-01",
@@ -19,7 +21,7 @@ ANNOUNCED = {
 
 def client_with(environ: dict[str, str]) -> FlaskClient:
     settings = settings_from_env(environ)
-    app = create_app({**settings, "TESTING": True, "RATELIMIT_DEFAULT": "1000000 per minute"})
+    app = create_app({**settings, **TEST_SETTINGS})
     return app.test_client()
 
 
