@@ -24,7 +24,7 @@ metrics_dir = os.environ.setdefault(
 os.makedirs(metrics_dir, exist_ok=True)
 
 from service.config import ConfigError, worker_count  # noqa: E402
-from service.server import reload_app  # noqa: E402
+from service.edge.server import reload_app  # noqa: E402
 
 try:
     workers = worker_count(os.environ)
@@ -32,7 +32,7 @@ except ConfigError as error:
     sys.exit(f"Error: {error}")
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-worker_class = "service.server.ProblemGeventWorker"
+worker_class = "service.edge.server.ProblemGeventWorker"
 # Connections each worker serves at once; beyond them, new ones wait in the listen queue.
 worker_connections = 1000
 # Slow clients no longer hold a worker, but a request must still be read in bounded time:

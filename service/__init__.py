@@ -17,23 +17,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     # Imported here, not above, so that `python -m service` (which imports this package
     # first) checks the server settings before anything creates Prometheus metrics.
-    from . import docs, edge, front, home, ops, retirement, state, widget
-    from .api import resources
+    from . import retirement, state
+    from .api import operations, resources
     from .config import API_SETTINGS, settings_from_env
     from .dataset import load_dataset
+    from .edge import checks, front, observability
+    from .pages import docs, home, widget
 
-    app = Flask(__name__, static_folder=None)
+    app = Flask(__name__, static_folder=None, template_folder="pages/templates")
     app.config.update(API_SETTINGS)
     app.config.update(settings_from_env())
     app.config.update(config or {})
     dataset = load_dataset(Path(app.config["DATA_DIR"]))
-    access_log = ops.init_app(app)
-    limiter = edge.init_app(app)
+    access_log = observability.init_app(app)
+    limiter = checks.init_app(app)
     docs.init_app(app)
     widget.init_app(app)
     home.init_app(app)
-    retirement.init_app(app, edge.API_PREFIX)
-    catalogues = resources.init_app(app, dataset, ops.blp)
+    retirement.init_app(app, checks.API_PREFIX)
+    catalogues = resources.init_app(app, dataset, operations.blp)
     state.install(app, state.AppState(dataset, catalogues, limiter))
     front.install(app, limiter, access_log)
     return app

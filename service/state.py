@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from .api.catalogue import Catalogues
 from .dataset import Dataset
-from .rate_limit import ClientRateLimiter
+from .edge.rate_limit import ClientRateLimiter
 
 EXTENSION_NAME = "twitchlore"
 

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from service.answer_cache import AnswerCache
-from service.front import FrontDoor
+from service.edge.answer_cache import AnswerCache
+from service.edge.front import FrontDoor
 
 PROBLEM = "application/problem+json"
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from service import create_app, rate_limit
+from service import create_app
+from service.edge import rate_limit
 
 from .helpers import assert_problem
 
@@ -137,7 +138,7 @@ def test_several_limits_all_apply_and_headers_show_the_tightest() -> None:
 def test_process_counts_start_a_new_window_when_one_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-memory counts rise within a window and start again after it, with its end known."""
     now = [1000.0]
-    monkeypatch.setattr("service.rate_limit.time.time", lambda: now[0])
+    monkeypatch.setattr("service.edge.rate_limit.time.time", lambda: now[0])
     counts = rate_limit.ProcessCounts()
     assert [counts.incr("client", 60) for _ in range(3)] == [1, 2, 3]
     assert counts.get_expiry("client") == 1060.0
@@ -150,7 +151,7 @@ def test_process_counts_drop_expired_keys_when_full(monkeypatch: pytest.MonkeyPa
     """Many clients cannot grow the counts without bound: expired keys go first."""
     monkeypatch.setattr(rate_limit, "PROCESS_COUNTS_MAX_KEYS", 10)
     now = [0.0]
-    monkeypatch.setattr("service.rate_limit.time.time", lambda: now[0])
+    monkeypatch.setattr("service.edge.rate_limit.time.time", lambda: now[0])
     counts = rate_limit.ProcessCounts()
     for n in range(10):
         counts.incr(f"client-{n}", 1)

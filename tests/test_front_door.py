@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from service import create_app
-from service.answer_cache import ENTRY_OVERHEAD_BYTES, AnswerCache, CachedAnswer, is_cacheable
-from service.front import FrontDoor
-from service.hooks import UnknownHookError, check_hooks
-from service.routing import canonical_path
+from service.edge.answer_cache import ENTRY_OVERHEAD_BYTES, AnswerCache, CachedAnswer, is_cacheable
+from service.edge.front import FrontDoor
+from service.edge.hooks import UnknownHookError, check_hooks
+from service.edge.routing import canonical_path
 
 from .helpers import metric
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from service import home
 from service.dataset import DATA_DIR
+from service.pages import home
 
 from .helpers import assert_problem
 

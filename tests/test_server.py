@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 
 from service import __main__ as entry_point
-from service import server
-from service.server import problem_bytes
+from service.edge import server
+from service.edge.server import problem_bytes
 
 from .gunicorn_server import free_port, running_server, start_gunicorn
 

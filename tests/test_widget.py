@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from service.widget import ASSETS, DEMO_CSP, WidgetAssets
+from service.pages.widget import ASSETS, DEMO_CSP, WidgetAssets
 
 from .helpers import front_door
 
@@ -209,8 +209,8 @@ def test_package_data_ships_every_static_file_and_template() -> None:
     """pyproject's package-data globs cover every file the widget and pages need in the image."""
     globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
         "setuptools"
-    ]["package-data"]["service"]
-    package = ROOT / "service"
+    ]["package-data"]["service.pages"]
+    package = ROOT / "service" / "pages"
     for folder in ("static", "templates"):
         for path in (package / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:

@@ -23,8 +23,8 @@ from flask import (
 )
 from flask_smorest import abort
 
-from .api import resources
-from .state import app_state
+from ..api import resources
+from ..state import app_state
 
 HOME_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -35,7 +35,7 @@ HOME_CSP = (
 EXAMPLE = ("left", "upper", True)
 """The reading the front page shows: a sudden twitch of the left upper lip."""
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = {"readme": ("README.md", "text/markdown"), "license": ("LICENSE", "text/plain")}
 """Files of the project the docs page links to, served as text."""
 

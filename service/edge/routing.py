@@ -7,7 +7,7 @@ from functools import lru_cache
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter
 
-from .edge import API_PREFIX
+from .checks import API_PREFIX
 
 
 def canonical_path(path: str) -> str:

@@ -24,9 +24,9 @@ from werkzeug.http import parse_etags
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .answer_cache import CACHE_BUDGET_BYTES, AnswerCache, CachedAnswer, is_cacheable
-from .edge import MAX_HEADER_BYTES, accepts, header_bytes
+from .checks import MAX_HEADER_BYTES, accepts, header_bytes
 from .hooks import check_hooks
-from .ops import (
+from .observability import (
     ENDPOINT_KEY,
     REQUEST_ID_HEADER,
     ROUTE_KEY,

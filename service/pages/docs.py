@@ -17,7 +17,7 @@ ASSETS_URL_PATH = "/docs/static"
 def init_app(app: Flask) -> None:
     """Serve Swagger UI's assets under ``/docs/static/`` and its start script under ``/docs/``.
 
-    The page itself is flask-smorest's, rendered from ``service/templates/swagger_ui.html``,
+    The page itself is flask-smorest's, rendered from ``service/pages/templates/swagger_ui.html``,
     which the app's template folder lets us replace.
     """
     assets = Blueprint(

@@ -12,9 +12,9 @@ from typing import Any
 from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
 
-from .config import ConfigError
-from .dataset import DatasetError
-from .errors import PROBLEM_MEDIA_TYPE, problem_title
+from ..config import ConfigError
+from ..dataset import DatasetError
+from ..errors import PROBLEM_MEDIA_TYPE, problem_title
 
 logger = logging.getLogger("twitchlore.server")
 
@@ -73,8 +73,8 @@ def reload_app(arbiter: Any) -> None:
     A dataset or setting with a mistake leaves the running app in place: the old data
     keeps being served and one line says why.
     """
-    from . import create_app
-    from .state import EXTENSION_NAME
+    from .. import create_app
+    from ..state import EXTENSION_NAME
 
     try:
         app = create_app()

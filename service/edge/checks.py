@@ -1,6 +1,6 @@
 """What every request meets at the edge: size bounds, content negotiation, CORS, compression.
 
-Rate limits, which the front door counts, are in ``service.rate_limit``; ``init_app``
+Rate limits, which the front door counts, are in ``service.edge.rate_limit``; ``init_app``
 installs their 429 answer with the rest.
 """
 

@@ -45,6 +45,6 @@ def check_hooks(app: Flask) -> None:
                 if function.__name__ not in HOOKS[kind]:
                     raise UnknownHookError(
                         f"{kind} hook {function.__name__!r} would be skipped when the front "
-                        "door answers from its cache: add it to HOOKS in service/hooks.py "
+                        "door answers from its cache: add it to HOOKS in service/edge/hooks.py "
                         "with why skipping it is safe, or do its work in the front door"
                     )
