@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 from selenium.webdriver import Chrome as WebDriver
@@ -18,7 +17,7 @@ from service.dataset import DATA_DIR
 
 from .chromium import start_chromium
 from .gunicorn_server import running_server
-from .helpers import TEST_SETTINGS, EditData, empty_answer_cache
+from .helpers import TEST_SETTINGS, EditData, empty_answer_cache, read_yaml, write_yaml
 
 
 @pytest.fixture(scope="session")
@@ -55,9 +54,9 @@ def edit_data(data_dir: Path) -> Iterator[EditData]:
 
     def edit(name: str, change: Callable[[Any], Any]) -> None:
         path = data_dir / name
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = read_yaml(path)
         change(document)
-        path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+        write_yaml(path, document)
 
     yield edit
 

@@ -12,7 +12,7 @@ import pytest
 from service.dataset import DatasetError, load_dataset
 from service.dataset.models import Reading, sentiment_of
 
-from .helpers import EditData
+from .helpers import EditData, read_yaml
 
 
 def first(document: list[dict[str, Any]]) -> dict[str, Any]:
@@ -421,12 +421,12 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
 ]
 
 
-def _resolve_entry(entry: str | None, documents: dict[str, Any]) -> str | None:
-    """Turn ``@file.N`` into the id of entry N of that file, read before the change."""
+def _resolve_entry(entry: str | None, data_dir: Path) -> str | None:
+    """Turn ``@file.N`` into the id of entry N of that file (read it before changing it)."""
     if entry is None or not entry.startswith("@"):
         return entry
     name, position = entry[1:].split(".")
-    return str(documents[name][int(position)]["id"])
+    return str(read_yaml(data_dir / f"{name}.yaml")[int(position)]["id"])
 
 
 @pytest.mark.parametrize(
@@ -444,18 +444,13 @@ def test_broken_entry_stops_loading_naming_file_entry_and_field(
     message: str,
 ) -> None:
     """Each rule of the loader rejects a dataset that breaks it, and says where."""
-    import yaml
-
-    before = {
-        path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
-        for path in data_dir.glob("*.yaml")
-    }
+    expected_entry = _resolve_entry(entry, data_dir)
     edit_data(file, change)
     with pytest.raises(DatasetError) as caught:
         load_dataset(data_dir)
     error = caught.value
     assert error.file == f"data/{file}"
-    assert error.entry == _resolve_entry(entry, before)
+    assert error.entry == expected_entry
     if field is not None and field.endswith("."):
         assert error.field is not None and error.field.startswith(field)
     else:

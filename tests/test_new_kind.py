@@ -12,7 +12,6 @@ from pathlib import Path
 
 import marshmallow as ma
 import pytest
-import yaml
 from flask import Flask
 from marshmallow import fields
 
@@ -27,7 +26,7 @@ from service.dataset.models import Source
 from service.dataset.rules import citing
 from service.dataset.schemas import EntrySchema
 
-from .helpers import assert_problem
+from .helpers import assert_problem, read_yaml, write_yaml
 
 
 @dataclass(frozen=True)
@@ -73,13 +72,13 @@ CHARM_DECLARATION = CatalogueDeclaration(
 
 def write_charms(data_dir: Path, source: str | None = None) -> None:
     """Add charms.yaml to a copy of the dataset, citing its first source (or ``source``)."""
-    sources = yaml.safe_load((data_dir / "sources.yaml").read_text(encoding="utf-8"))
+    sources = read_yaml(data_dir / "sources.yaml")
     cited = source or sources[0]["id"]
     charms = [
         {"id": "red-thread", "name": "A red thread tied round the wrist", "sources": [cited]},
         {"id": "blue-bead", "name": "A blue bead worn on a string", "sources": [cited]},
     ]
-    (data_dir / "charms.yaml").write_text(yaml.safe_dump(charms), encoding="utf-8")
+    write_yaml(data_dir / "charms.yaml", charms)
 
 
 @pytest.fixture
