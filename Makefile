@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Python may write its bytecode caches, pytest's rewritten test modules among them: with
+# PYTHONDONTWRITEBYTECODE set, every run compiled the tests and the service again (seconds).
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup run test lint typecheck spec check-data container-test deploy-test bench abuse soak pod-memory cache-memory lock screenshot clean
+.PHONY: setup run test test-fast lint typecheck spec check-data container-test deploy-test bench abuse soak pod-memory cache-memory lock screenshot clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +23,15 @@ run: setup  ## set up, then serve the API with gunicorn on $(HOST):$(PORT)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m service
 
 COVERAGE := --cov=service --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=95
+# Test processes for make test: most slow tests wait on a server, a browser or a tool, so
+# more processes than cores still help. Tests marked with one xdist_group share a process.
+TEST_WORKERS ?= 4
 
-test: setup lint typecheck  ## set up, then run linters, type checks and every test, in random order
-	$(BIN)/python -m pytest -p randomly $(COVERAGE)
+test: setup lint typecheck  ## set up, then run linters, type checks and every test, in random order and in parallel, with the coverage gate
+	$(BIN)/python -m pytest -p randomly -n $(TEST_WORKERS) --dist loadgroup $(COVERAGE)
+
+test-fast: setup  ## the in-process tests only (not marked slow), no coverage gate: seconds, for after every change
+	$(BIN)/python -m pytest -p randomly -m "not slow" -q
 
 lint: setup
 	$(BIN)/ruff check service tests bench scripts gunicorn.conf.py

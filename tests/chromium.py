@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +62,34 @@ def requested_urls(driver: WebDriver) -> list[str]:
         if message["method"] == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
     return urls
+
+
+class PageHandler(BaseHTTPRequestHandler):
+    """Base of the handlers that serve pages to the browser: quiet, and never waiting long.
+
+    A connection Chromium opens and leaves idle is closed after ``timeout`` seconds.
+    """
+
+    timeout = 5
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output quiet."""
+
+
+@contextmanager
+def serving_pages(handler: type[PageHandler]) -> Iterator[ThreadingHTTPServer]:
+    """``handler`` on a free loopback port, each connection in a daemon thread of its own.
+
+    An idle connection holds only its own thread, so stopping the server never waits for it
+    (a single-threaded server once stalled a teardown for 100 s on a socket Chromium left open).
+    """
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,57 @@ from service.dataset import DATA_DIR
 from .chromium import start_chromium
 from .gunicorn_server import running_server
 from .helpers import TEST_SETTINGS, EditData, empty_answer_cache, read_yaml, write_yaml
+
+PROCESS_FIXTURES = {"server", "browser"}
+"""Fixtures that start a process (gunicorn, Chromium): a test using one is a slow test."""
+
+SLOW_TIMEOUT = 180
+"""Seconds a slow test may take, its fixtures' setup and teardown included, before it fails
+with a traceback (pytest-timeout). Starting gunicorn or Chromium on a busy machine takes a
+while; an in-process test has the `timeout` of pyproject.toml."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each slow test without a timeout of its own the slow tests' timeout, and each test
+    a node id of its own.
+
+    schemathesis names its tests by operation, but under pytest 9 they all get one node id;
+    pytest-xdist's grouped scheduling keys tests by node id, so it ran one operation of the
+    fuzz and dropped the others without a word. Such tests take their full name as their id.
+    """
+    shared = Counter(item.nodeid for item in items)
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
+        if shared[item.nodeid] > 1 and item.parent is not None:
+            item._id = item.parent.id.child(item.name)
+    ids = Counter(item.nodeid for item in items)
+    assert max(ids.values(), default=1) == 1, [nodeid for nodeid, n in ids.items() if n > 1]
+
+
+@pytest.fixture(autouse=True)
+def only_slow_tests_start_processes(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test not marked ``slow`` that starts a process fails, naming the marker it needs.
+
+    So `make test-fast` (``-m "not slow"``) stays in-process and quick, and a new test
+    cannot slip a server, a browser or a tool run into it unnoticed.
+    """
+    if request.node.get_closest_marker("slow"):
+        yield
+        return
+    message = (
+        f"{request.node.nodeid} starts a process: mark it @pytest.mark.slow "
+        "(make test-fast leaves slow tests out)"
+    )
+    if used := PROCESS_FIXTURES & set(request.fixturenames):
+        pytest.fail(f"{message}; it uses {', '.join(sorted(used))}", pytrace=False)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(message)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", refuse)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +116,10 @@ def edit_data(data_dir: Path) -> Iterator[EditData]:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    """The service under gunicorn on a free loopback port; its base URL."""
+    """The service under gunicorn (one worker, default settings) on a free loopback port; its URL.
+
+    Started once per test process and shared by every test that leaves its settings alone.
+    """
     with running_server() as running:
         yield running.url
 

@@ -52,12 +52,19 @@ def start_gunicorn(port: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
         )
 
 
-def wait_until_serving(server: Server, timeout: float = 20) -> None:
+class PortTaken(AssertionError):
+    """gunicorn could not bind its port: another process took it after free_port() chose it."""
+
+
+def wait_until_serving(server: Server, timeout: float = 45) -> None:
     port = int(server.url.rsplit(":", 1)[1])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise AssertionError(f"gunicorn exited: {server.log_text()}")
+            log = server.log_text()
+            if "Connection in use" in log:
+                raise PortTaken(log)
+            raise AssertionError(f"gunicorn exited: {log}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
@@ -68,14 +75,56 @@ def wait_until_serving(server: Server, timeout: float = 20) -> None:
 
 @contextmanager
 def running_server(**env: str) -> Iterator[Server]:
-    """A gunicorn server on a free loopback port, stopped afterwards."""
-    port = free_port()
+    """A gunicorn server on a free loopback port, stopped afterwards.
+
+    Tests run in parallel, so the port free_port() chose may be taken before gunicorn binds
+    it; then the server starts again on another.
+    """
     with tempfile.TemporaryDirectory(prefix="twitchlore-gunicorn-") as scratch:
-        log = Path(scratch) / "gunicorn.log"
-        server = Server(f"http://127.0.0.1:{port}", start_gunicorn(port, log, **env), log)
+        for attempt in range(3):
+            port = free_port()
+            log = Path(scratch) / f"gunicorn-{attempt}.log"
+            server = Server(f"http://127.0.0.1:{port}", start_gunicorn(port, log, **env), log)
+            try:
+                wait_until_serving(server)
+                break
+            except PortTaken:
+                stop(server)
+            except BaseException:
+                stop(server)
+                raise
+        else:
+            raise AssertionError("gunicorn found no free port in 3 tries")
         try:
-            wait_until_serving(server)
             yield server
         finally:
-            server.process.terminate()
-            server.process.wait(timeout=10)
+            stop(server)
+
+
+def stop(server: Server) -> None:
+    """Stop gunicorn as an operator would (SIGTERM); kill it if it has not exited in 30 s."""
+    end(server.process, 30)
+
+
+def end(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Let ``process`` exit after SIGTERM for up to ``seconds``, then kill it; never leave it."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def refused_start(log: Path, **env: str) -> int:
+    """Start gunicorn expecting it to refuse to start; its exit status, with output in ``log``.
+
+    One that is still starting after 60 s is killed, and the test fails on its status.
+    """
+    process = start_gunicorn(free_port(), log, **env)
+    try:
+        return process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"gunicorn still starting after 60 s: {log.read_text()}") from None

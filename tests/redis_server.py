@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import redis
 
-from .gunicorn_server import free_port
+from .gunicorn_server import end, free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -66,8 +66,7 @@ class RedisServer:
         """Stop the server, whatever state it is in."""
         if self.process is not None and self.process.poll() is None:
             self.thaw()
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            end(self.process, 10)
 
 
 @contextmanager

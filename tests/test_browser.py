@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,10 +12,19 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .chromium import CHROMEDRIVER, CHROMIUM, MISSING, browser_log, requested_urls
+from .chromium import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    MISSING,
+    PageHandler,
+    browser_log,
+    requested_urls,
+    serving_pages,
+)
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason=MISSING),
 ]
 
@@ -69,7 +76,7 @@ def test_try_it_out_on_readings_shows_a_200(
 def app_page() -> Iterator[str]:
     """An empty page served from another origin (its own loopback port), as an app's would be."""
 
-    class Page(BaseHTTPRequestHandler):
+    class Page(PageHandler):
         def do_GET(self) -> None:
             body = b"<!DOCTYPE html><title>An app</title><p>An app on another origin."
             self.send_response(200)
@@ -78,17 +85,8 @@ def app_page() -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-            pass
-
-    httpd = HTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_pages(Page) as httpd:
         yield f"http://localhost:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_a_page_on_another_origin_reads_the_api_with_app_headers(

@@ -69,6 +69,7 @@ def test_tags_are_the_same_across_app_instances(client: FlaskClient) -> None:
         assert other.get(url).headers["ETag"] == client.get(url).headers["ETag"], url
 
 
+@pytest.mark.slow
 def test_tags_are_the_same_across_processes(client: FlaskClient, server: str) -> None:
     """gunicorn's worker processes give the tags this process computes."""
     for url in URLS[:4]:

@@ -35,6 +35,13 @@ def served_spec(server: str) -> dict[str, Any]:
     return spec
 
 
+pytestmark = [
+    pytest.mark.slow,
+    # The tests share one generated package: one worker generates it once.
+    pytest.mark.xdist_group("generated-client"),
+]
+
+
 @pytest.fixture(scope="module")
 def spec(server: str) -> dict[str, Any]:
     return served_spec(server)

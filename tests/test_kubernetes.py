@@ -18,6 +18,12 @@ Doc = dict[str, Any]
 OVERLAYS = ("base", "ingress", "podman")
 Breaks = Callable[[Callable[[list[Doc]], None]], list[str]]
 
+pytestmark = [
+    pytest.mark.slow,
+    # kubectl renders each overlay once per module: keep the module on one worker.
+    pytest.mark.xdist_group("kubernetes"),
+]
+
 
 @pytest.fixture(scope="module")
 def rendered() -> dict[str, list[Doc]]:

@@ -158,6 +158,7 @@ def test_spec_says_symptoms_are_sent_repeated(client: FlaskClient) -> None:
         assert symptoms["schema"]["type"] == "array"
 
 
+@pytest.mark.slow
 def test_plain_requests_with_python_values(server: str) -> None:
     """requests.get(params={"sudden": True, "symptoms": [...]}) against gunicorn just works."""
     params: dict[str, Any] = {"side": "left", "lip": "upper", "sudden": True, "symptoms": TWO}
@@ -168,6 +169,7 @@ def test_plain_requests_with_python_values(server: str) -> None:
     assert body["query"] == {"side": "left", "lip": "upper", "sudden": True, "symptoms": TWO}
 
 
+@pytest.mark.slow
 def test_jquery_cache_buster_against_gunicorn(server: str) -> None:
     """$.ajax({cache: false}) appends _=<milliseconds>; every such request gets the reading."""
     for _ in range(3):

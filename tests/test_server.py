@@ -16,9 +16,10 @@ from service import __main__ as entry_point
 from service.edge import server
 from service.edge.server import problem_bytes
 
-from .gunicorn_server import free_port, running_server, start_gunicorn
+from .gunicorn_server import refused_start, running_server
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_a_reading(server: str) -> None:
     """The documented curl request gets the paired reading from a real server."""
     url = f"{server}/v1/readings?side=left&lip=upper&sudden=true"
@@ -29,6 +30,7 @@ def test_gunicorn_serves_a_reading(server: str) -> None:
     assert body["omen"]["beliefs"] and body["medical"]["red_flags"]
 
 
+@pytest.mark.slow
 def test_a_metrics_directory_not_yet_made_is_made(tmp_path: Path) -> None:
     """PROMETHEUS_MULTIPROC_DIR naming a directory that does not exist yet still serves metrics."""
     metrics = tmp_path / "not" / "yet"
@@ -39,6 +41,7 @@ def test_a_metrics_directory_not_yet_made_is_made(tmp_path: Path) -> None:
             assert b"twitchlore_http_requests_total" in response.read()
 
 
+@pytest.mark.slow
 def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path, tmp_path: Path) -> None:
     """Start-up on a broken dataset exits non-zero and says file, entry and field, no traceback."""
     text = (data_dir / "conditions.yaml").read_text(encoding="utf-8")
@@ -46,24 +49,24 @@ def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path, tmp_p
         text.replace("urgency: ", "urgency: someday-", 1), encoding="utf-8"
     )
     log = tmp_path / "gunicorn.log"
-    process = start_gunicorn(free_port(), log, TWITCHLORE_DATA_DIR=str(data_dir))
-    assert process.wait(timeout=30) != 0
+    assert refused_start(log, TWITCHLORE_DATA_DIR=str(data_dir)) != 0
     output = log.read_text(encoding="utf-8")
     assert "Error: data/conditions.yaml: entry '" in output
     assert "field 'urgency': Must be one of: self_care, see_doctor, urgent, emergency." in output
     assert "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_bad_setting_stops_gunicorn_with_one_clear_line(tmp_path: Path) -> None:
     """A setting the service cannot use stops start-up naming the variable, no traceback."""
     log = tmp_path / "gunicorn.log"
-    process = start_gunicorn(free_port(), log, TWITCHLORE_RATE_LIMIT="lots")
-    assert process.wait(timeout=30) != 0
+    assert refused_start(log, TWITCHLORE_RATE_LIMIT="lots") != 0
     output = log.read_text(encoding="utf-8")
     assert "Error: TWITCHLORE_RATE_LIMIT='lots': must be a rate limit" in output
     assert "Traceback" not in output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
@@ -88,13 +91,13 @@ def test_operator_mistakes_stop_gunicorn_with_one_line(
 ) -> None:
     """Each start-up fault exits at once with one line naming the setting or file, no traceback."""
     log = tmp_path / "gunicorn.log"
-    process = start_gunicorn(free_port(), log, **setting)
-    assert process.wait(timeout=30) != 0
+    assert refused_start(log, **setting) != 0
     output = log.read_text(encoding="utf-8")
     assert message in output
     assert "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_a_data_file_replaced_by_a_directory_stops_gunicorn_naming_it(
     data_dir: Path, tmp_path: Path
 ) -> None:
@@ -102,8 +105,7 @@ def test_a_data_file_replaced_by_a_directory_stops_gunicorn_naming_it(
     (data_dir / "omens.yaml").unlink()
     (data_dir / "omens.yaml").mkdir()
     log = tmp_path / "gunicorn.log"
-    process = start_gunicorn(free_port(), log, TWITCHLORE_DATA_DIR=str(data_dir))
-    assert process.wait(timeout=30) != 0
+    assert refused_start(log, TWITCHLORE_DATA_DIR=str(data_dir)) != 0
     output = log.read_text(encoding="utf-8")
     assert "Error: data/omens.yaml: cannot be read" in output
     assert "Traceback" not in output

@@ -21,10 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLS_SPEC = Path(__file__).resolve().parent / "typescript"
 NODE, NPM = shutil.which("node"), shutil.which("npm")
 
-pytestmark = pytest.mark.skipif(
-    not (NODE and NPM) and os.environ.get("CI") != "true",
-    reason="no Node.js: install Debian's nodejs and npm (.ci/run does, and CI requires them)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (NODE and NPM) and os.environ.get("CI") != "true",
+        reason="no Node.js: install Debian's nodejs and npm (.ci/run does, and CI requires them)",
+    ),
+    pytest.mark.slow,
+    # Both tests share the tools and the generated types: one worker makes them once.
+    pytest.mark.xdist_group("typescript"),
+    # The first test installs the tools on a fresh clone (npm ci, itself bounded at 300 s).
+    pytest.mark.timeout(330),
+]
 
 APP = """\
 import type { components, paths } from "./schema";

@@ -7,9 +7,7 @@ gunicorn as in production.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,13 +23,16 @@ from .chromium import (
     CHROMEDRIVER,
     CHROMIUM,
     MISSING,
+    PageHandler,
     browser_log,
     requested_urls,
+    serving_pages,
 )
 from .gunicorn_server import free_port
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason=MISSING),
 ]
 
@@ -75,10 +76,14 @@ class HostSite:
     """A web server on its own loopback port serving host pages, each with its own headers."""
 
     def __init__(self) -> None:
-        self.pages: dict[str, tuple[str, bytes, dict[str, str]]] = {}
+        self.pages: dict[str, tuple[str, bytes, dict[str, str]]] = {
+            "/host.js": ("text/javascript", HOST_SCRIPT, {})
+        }
+        self.url = ""
+        """Set once the site is served."""
         pages = self.pages
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(PageHandler):
             def do_GET(self) -> None:
                 content_type, body, headers = pages.get(self.path, ("text/plain", b"not found", {}))
                 self.send_response(200 if self.path in pages else 404)
@@ -89,12 +94,7 @@ class HostSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                """Keep the test output quiet."""
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.pages["/host.js"] = ("text/javascript", HOST_SCRIPT, {})
+        self.handler = Handler
 
     def add_page(self, path: str, service: str, widgets: str, also_connect: str = "") -> str:
         """Serve a host page with ``widgets`` from ``service`` at ``path``, under the strict CSP.
@@ -111,13 +111,9 @@ class HostSite:
 def host_site() -> Iterator[HostSite]:
     """The host site, running in a thread while the module's tests run."""
     site = HostSite()
-    thread = threading.Thread(target=site.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_pages(site.handler) as server:
+        site.url = f"http://127.0.0.1:{server.server_address[1]}"
         yield site
-    finally:
-        site.server.shutdown()
-        site.server.server_close()
 
 
 def host_page(service: str, widgets: str) -> str:
