@@ -14,7 +14,7 @@ import socket
 import string
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,3 +202,12 @@ def worker_pids(master_pid: int) -> list[int]:
         if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
             pids.append(int(status.parent.name))
     return pids
+
+
+def eventually(check: Callable[[], bool], seconds: float = 15) -> None:
+    """Wait until ``check()`` holds, failing after ``seconds`` with its docstring."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{check.__doc__ or 'condition'} did not hold in {seconds} s")
+        time.sleep(0.1)

@@ -2,7 +2,8 @@
 
 Short versions of what `make abuse` runs at length: slow clients, odd path spellings,
 made-up methods, requests the HTTP server refuses itself, a Redis that dies or freezes,
-and data edited under a running server.
+and data edited under a running server. Tests that leave the server's settings alone share
+the suite's one server (the ``server`` fixture); the others start their own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import os
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ import pytest
 from .gunicorn_server import Server, running_server
 from .hostile import (
     READING,
+    eventually,
     random_method_requests,
     raw_exchange,
     request,
@@ -27,34 +28,28 @@ from .hostile import (
 )
 from .redis_server import REDIS_SERVER, running_redis
 
+pytestmark = pytest.mark.slow
+
 needs_redis = pytest.mark.skipif(
     REDIS_SERVER is None, reason="no redis-server: install Debian's redis-server (.ci/run does)"
 )
 
 
-def port_of(server: Server) -> int:
-    return int(server.url.rsplit(":", 1)[1])
-
-
-def eventually(check: Callable[[], bool], seconds: float = 15) -> None:
-    """Wait until ``check()`` holds, failing after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{check.__doc__ or 'condition'} did not hold in {seconds} s")
-        time.sleep(0.2)
+def port_of(server: Server | str) -> int:
+    """The port of a started server, or of a base URL such as the ``server`` fixture's."""
+    url = server if isinstance(server, str) else server.url
+    return int(url.rsplit(":", 1)[1])
 
 
 # --- Slow clients ---------------------------------------------------------------------------
 
 
-def test_slow_clients_do_not_hold_up_other_requests() -> None:
+def test_slow_clients_do_not_hold_up_other_requests(server: str) -> None:
     """Connections that trickle their headers a byte at a time leave one worker free to answer."""
-    with running_server(WEB_CONCURRENCY="1") as server:
-        port = port_of(server)
-        with slow_clients(port, count=30, byte_interval=0.5):
-            time.sleep(1.5)
-            answers = [request(port, READING, timeout=5) for _ in range(5)]
+    port = port_of(server)  # the shared server has one worker
+    with slow_clients(port, count=30, byte_interval=0.5):
+        time.sleep(1.5)
+        answers = [request(port, READING, timeout=5) for _ in range(5)]
     assert [answer.status for answer in answers] == [200] * 5
 
 
@@ -71,10 +66,9 @@ def test_every_spelling_of_the_api_counts_against_the_limit() -> None:
     assert set(every) == {200, 429}, statuses
 
 
-def test_redirects_never_point_at_the_host_header() -> None:
+def test_redirects_never_point_at_the_host_header(server: str) -> None:
     """A spoofed Host never comes back as a redirect: odd spellings are answered in place."""
-    with running_server() as server:
-        answer = request(port_of(server), "/v1//omens?page=2", headers={"Host": "evil.example"})
+    answer = request(port_of(server), "/v1//omens?page=2", headers={"Host": "evil.example"})
     assert answer.status == 200
     assert "location" not in answer.headers
 
@@ -82,13 +76,12 @@ def test_redirects_never_point_at_the_host_header() -> None:
 # --- Made-up methods and metrics ----------------------------------------------------------------
 
 
-def test_made_up_methods_do_not_grow_the_metrics() -> None:
+def test_made_up_methods_do_not_grow_the_metrics(server: str) -> None:
     """Hundreds of invented method names are counted under one label, 'other'."""
-    with running_server() as server:
-        port = port_of(server)
-        before = len(request(port, "/metrics").body)
-        statuses = random_method_requests(port, 300)
-        text = request(port, "/metrics").body.decode()
+    port = port_of(server)
+    before = len(request(port, "/metrics").body)
+    statuses = random_method_requests(port, 300)
+    text = request(port, "/metrics").body.decode()
     assert set(statuses) <= {400, 405, 501}
     assert len(text.encode()) - before < 5_000
     assert 'method="other"' in text
@@ -108,10 +101,11 @@ def test_made_up_methods_do_not_grow_the_metrics() -> None:
     ],
     ids=["9 KB request line", "16.5 KB header", "150 headers", "bare CR", "bare LF"],
 )
-def test_requests_the_server_refuses_get_problem_details(raw: bytes, status: int) -> None:
+def test_requests_the_server_refuses_get_problem_details(
+    server: str, raw: bytes, status: int
+) -> None:
     """Even answers the HTTP server gives before the app runs are RFC 9457 problems."""
-    with running_server() as server:
-        answer = raw_exchange(port_of(server), raw)
+    answer = raw_exchange(port_of(server), raw)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(f"HTTP/1.1 {status} ".encode())
     assert b"Content-Type: application/problem+json" in head

@@ -1,21 +1,30 @@
-"""Two gunicorn workers sharing rate limits through a real Redis, and metrics across workers."""
+"""Two gunicorn workers sharing rate limits through a real Redis, and metrics across workers.
+
+Which worker the kernel hands a connection to is its own choice, so the tests choose it:
+every other worker is stopped (SIGSTOP) while one answers, and nothing depends on luck.
+"""
 
 from __future__ import annotations
 
 import json
-import time
+import os
+import signal
 import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 import redis
 
 from .gunicorn_server import Server, running_server
 from .helpers import metric
+from .hostile import eventually, worker_pids
 from .redis_server import REDIS_SERVER, running_redis
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
 
 LIMIT = 10
 READING = "/v1/readings?side=left&lip=lower&sudden=true"
@@ -39,7 +48,30 @@ def two_workers(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         TWITCHLORE_RATE_LIMIT=f"{LIMIT} per minute",
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path_factory.mktemp("metrics")),
     ) as server:
+
+        def started() -> bool:
+            """both workers started"""
+            return len(workers(server)) == 2
+
+        eventually(started)
         yield server
+
+
+def workers(server: Server) -> list[int]:
+    return sorted(worker_pids(server.process.pid))
+
+
+@contextmanager
+def only(server: Server, pid: int) -> Iterator[None]:
+    """Only worker ``pid`` takes connections: the others are stopped until the block ends."""
+    others = [other for other in workers(server) if other != pid]
+    for other in others:
+        os.kill(other, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for other in others:
+            os.kill(other, signal.SIGCONT)
 
 
 def status_of(url: str) -> int:
@@ -50,32 +82,47 @@ def status_of(url: str) -> int:
         return error.code
 
 
-def worker_pids(log: str) -> set[int]:
-    pids = set()
-    for line in log.splitlines():
-        if line.startswith("{") and '"twitchlore.access"' in line:
-            pids.add(json.loads(line)["pid"])
-    return pids
-
-
 def burst(url: str, count: int) -> Counter[int]:
-    """Send ``count`` GETs from 6 concurrent clients, so both workers answer some; statuses."""
+    """Send ``count`` GETs from 6 concurrent clients; their statuses."""
     with ThreadPoolExecutor(max_workers=6) as pool:
         return Counter(pool.map(status_of, [url] * count))
 
 
+def answering_pids(server: Server, log_start: int, count: int) -> Counter[int]:
+    """The workers that logged the ``count`` requests answered since ``log_start``."""
+
+    def lines() -> list[dict[str, object]]:
+        return [
+            json.loads(line)
+            for line in server.log_text()[log_start:].splitlines()
+            if line.startswith("{") and '"twitchlore.access"' in line
+        ]
+
+    def logged() -> bool:
+        """every request logged"""
+        return len(lines()) >= count
+
+    eventually(logged)
+    return Counter(int(str(line["pid"])) for line in lines())
+
+
 def test_limit_holds_across_workers(two_workers: Server, redis_url: str) -> None:
-    """With limit N shared in Redis, 3N requests to 2 workers give exactly N successes."""
+    """With limit N shared in Redis, N requests to one worker use it up for the other too."""
     redis.Redis.from_url(redis_url).flushdb()  # a fresh window, whatever ran before
+    first, second = workers(two_workers)
+    url = f"{two_workers.url}{READING}"
     log_start = len(two_workers.log_text())
-    statuses = burst(f"{two_workers.url}{READING}", 3 * LIMIT)
-    assert statuses == {200: LIMIT, 429: 2 * LIMIT}
-    time.sleep(0.2)  # let the workers flush their log lines
-    assert len(worker_pids(two_workers.log_text()[log_start:])) == 2, "both workers answered"
+    with only(two_workers, first):
+        from_first = burst(url, LIMIT)
+    with only(two_workers, second):
+        from_second = burst(url, LIMIT)
+    assert from_first == {200: LIMIT}
+    assert from_second == {429: LIMIT}
+    assert answering_pids(two_workers, log_start, 2 * LIMIT) == {first: LIMIT, second: LIMIT}
 
 
 def test_metrics_add_up_across_workers(two_workers: Server) -> None:
-    """/metrics, from whichever worker answers, counts the requests of both."""
+    """/metrics, asked of either worker, counts the requests both answered."""
     labels = {"endpoint": "dataset.DatasetInfo", "method": "GET"}
 
     def counts() -> tuple[float, float, float]:
@@ -87,16 +134,19 @@ def test_metrics_add_up_across_workers(two_workers: Server) -> None:
             metric(text, "twitchlore_http_request_duration_seconds_count", **labels),
         )
 
+    first, second = workers(two_workers)
     before = counts()
-    log_start = len(two_workers.log_text())
-    statuses = burst(f"{two_workers.url}/v1/dataset", 3 * LIMIT)
-    time.sleep(0.2)  # let the workers flush their log lines
-    assert len(worker_pids(two_workers.log_text()[log_start:])) == 2, "both workers answered"
-    for _ in range(4):  # /metrics itself is answered by either worker
-        after = counts()
+    url = f"{two_workers.url}/v1/dataset"
+    with only(two_workers, first):
+        statuses = burst(url, 7)
+    with only(two_workers, second):
+        statuses += burst(url, 5)
+    for pid in (first, second):
+        with only(two_workers, pid):
+            after = counts()
         assert after[0] - before[0] == statuses[200]
         assert after[1] - before[1] == statuses[429]
-        assert after[2] - before[2] == 3 * LIMIT
+        assert after[2] - before[2] == 12
 
 
 def test_readyz_checks_redis(two_workers: Server) -> None:
