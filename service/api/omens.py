@@ -25,6 +25,28 @@ class TraditionRefSchema(ma.Schema):
     href = href_field("tradition")
 
 
+class OriginalSchema(ma.Schema):
+    """The belief in its source's own language and words, quoted as the source gives them."""
+
+    language = fields.String(
+        metadata={
+            "description": "BCP 47 tag of the words' language (ota: Ottoman Turkish).",
+            "example": "hi",
+        }
+    )
+    text = fields.String(
+        metadata={"description": "The words as the source prints them.", "example": "होंठ फड़कना"}
+    )
+    transliteration = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The words in Latin letters; always given when the text is in "
+            "another script, else null or a reading aid.",
+            "example": "hoṁṭh phaṛaknā",
+        },
+    )
+
+
 class OmenSummarySchema(ma.Schema):
     """What every view of a belief shows: its words, tone and how well it is attested."""
 
@@ -42,6 +64,14 @@ class OmenSummarySchema(ma.Schema):
     )
     attestation_note = fields.String(
         allow_none=True, metadata={"description": "Why the attestation is what it is."}
+    )
+    original = fields.Nested(
+        OriginalSchema,
+        allow_none=True,
+        metadata={
+            "description": "The belief in its source's own words and language, the same in "
+            "every language of the answer; null where the source gives it in English only."
+        },
     )
     href = href_field("omen")
 

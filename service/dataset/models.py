@@ -77,6 +77,18 @@ class Tradition:
 
 
 @dataclass(frozen=True)
+class Original:
+    """A belief's own words, quoted as its source gives them, in the source's language."""
+
+    language: str
+    """The BCP 47 tag of the words' language (``ota`` Ottoman Turkish, ``hi``, ``ru``...)."""
+    text: str
+    """The words as the source prints them, in its script."""
+    transliteration: str | None = None
+    """The words in Latin letters; always given when ``text`` is in another script."""
+
+
+@dataclass(frozen=True)
 class Omen:
     """One folklore belief about a lip twitch, from one tradition."""
 
@@ -91,6 +103,8 @@ class Omen:
     attestation: str
     attestation_note: str | None
     sources: tuple[Source, ...]
+    original: Original | None = None
+    """The belief in its source's own language and words, where the source is not English."""
 
     def applies_to(self, side: str, lip: str, sudden: bool) -> bool:
         """Whether this belief speaks about a twitch of this side, lip and onset."""

@@ -15,7 +15,7 @@ import marshmallow as ma
 
 from .errors import DatasetError
 from .files import DataFiles
-from .models import Condition, Omen, Source, Symptom, Tradition, Treatment
+from .models import Condition, Omen, Original, Source, Symptom, Tradition, Treatment
 from .resolve import Resolver
 from .schemas import (
     ConditionSchema,
@@ -90,7 +90,8 @@ def _omen(entry: dict[str, Any], refs: Refs) -> Omen:
             "attestation",
         )
     tradition = refs.one("tradition", entry["tradition"], "tradition")
-    return Omen(**{**entry, "tradition": tradition, "sources": sources})
+    original = Original(**entry["original"]) if entry["original"] else None
+    return Omen(**{**entry, "tradition": tradition, "sources": sources, "original": original})
 
 
 def _condition(entry: dict[str, Any], refs: Refs) -> Condition:

@@ -6,6 +6,7 @@ that need other entries or files live in ``links`` and ``loader``.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +31,9 @@ from .models import (
 )
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+LANGUAGE_TAG_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
+"""A BCP 47 tag of the forms the dataset uses: language, optional script, optional region
+(``tr``, ``ota``, ``sa-Latn``, ``es-MX``)."""
 MIN_BELIEFS_PER_READING = 3
 COMMON_URGENCIES = ("self_care", "see_doctor")
 """The urgencies a likely cause may have; more urgent conditions belong in rule_out."""
@@ -95,6 +99,34 @@ class TraditionSchema(EntrySchema):
     sources = _ids(min_count=1)
 
 
+def in_latin_script(text: str) -> bool:
+    """Whether every letter of ``text`` is a Latin letter (with or without accents)."""
+    return all(unicodedata.name(char, "").startswith("LATIN") for char in text if char.isalpha())
+
+
+class OriginalSchema(ma.Schema):
+    """A belief's words as its source gives them, in its own language."""
+
+    language = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            LANGUAGE_TAG_PATTERN,
+            error="Must be a BCP 47 language tag such as tr, ota, hi, sa or ru.",
+        ),
+    )
+    text = _text()
+    transliteration = _optional_text()
+
+    @ma.validates_schema
+    def _transliterated_unless_latin(self, data: dict[str, Any], **_: Any) -> None:
+        text = data.get("text")
+        if text and not data.get("transliteration") and not in_latin_script(text):
+            raise ma.ValidationError(
+                "Required when the text is not in Latin script: the words in Latin letters.",
+                "transliteration",
+            )
+
+
 class OmenSchema(EntrySchema):
     tradition = _text()
     side = _choice(OMEN_SIDES)
@@ -106,6 +138,7 @@ class OmenSchema(EntrySchema):
     attestation = _choice(ATTESTATIONS)
     attestation_note = _optional_text()
     sources = _ids(min_count=1)
+    original = fields.Nested(OriginalSchema, load_default=None)
 
     @ma.validates_schema
     def _weak_attestation_is_explained(self, data: dict[str, Any], **_: Any) -> None:
