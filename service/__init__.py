@@ -17,10 +17,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     # Imported here, not above, so that `python -m service` (which imports this package
     # first) checks the server settings before anything creates Prometheus metrics.
-    from . import retirement, state
+    from . import language, retirement, state
     from .api import operations, resources
     from .config import API_SETTINGS, settings_from_env
-    from .dataset import load_dataset
+    from .dataset import load_datasets
     from .edge import checks, front, observability
     from .pages import docs, home, widget
 
@@ -28,14 +28,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(API_SETTINGS)
     app.config.update(settings_from_env())
     app.config.update(config or {})
-    dataset = load_dataset(Path(app.config["DATA_DIR"]))
+    datasets = load_datasets(Path(app.config["DATA_DIR"]))
+    words = {tag: dataset.interface for tag, dataset in datasets.items()}
+    language.install(app, words)
     access_log = observability.init_app(app)
     limiter = checks.init_app(app)
     docs.init_app(app)
-    widget.init_app(app)
+    widget.init_app(app, words)
     home.init_app(app)
     retirement.init_app(app, checks.API_PREFIX)
-    catalogues = resources.init_app(app, dataset, operations.blp)
-    state.install(app, state.AppState(dataset, catalogues, limiter))
+    catalogues = resources.init_app(app, datasets, operations.blp)
+    state.install(app, state.AppState(datasets, catalogues, limiter))
     front.install(app, limiter, access_log)
     return app

@@ -18,6 +18,8 @@ from flask import Response
 from marshmallow import fields
 from werkzeug.exceptions import HTTPException
 
+from .language import answer_language, in_language, problem_words, translated_problem
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 logger = logging.getLogger(__name__)
@@ -94,7 +96,17 @@ def problem_title(status: int) -> str:
 
 
 def problem_for_http_exception(error: HTTPException) -> Response:
-    """Turn any ``HTTPException`` (including webargs' validation aborts) into problem details."""
+    """Turn any ``HTTPException`` (including webargs' validation aborts) into problem details.
+
+    The ``detail`` and the messages per parameter are in the request's language (English
+    when it asked for one that is not served); parameter names and values stay as sent.
+    """
+    language = answer_language()
+    response = _problem_for(error, language)
+    return in_language(response, language)
+
+
+def _problem_for(error: HTTPException, language: str) -> Response:
     status = error.code or 500
     headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
     data = getattr(error, "data", None) or {}
@@ -105,7 +117,9 @@ def problem_for_http_exception(error: HTTPException) -> Response:
             logger.error("unhandled error", exc_info=original)
         return problem_response(
             status,
-            "The server could not answer this request. Please try again later.",
+            translated_problem(
+                "The server could not answer this request. Please try again later.", language
+            ),
             None,
             headers,
         )
@@ -114,12 +128,16 @@ def problem_for_http_exception(error: HTTPException) -> Response:
             f"Too many requests from this client: the limit is {data.get('message')}. "
             "Try again after the number of seconds in Retry-After."
         )
-        return problem_response(status, detail, None, headers)
+        return problem_response(status, translated_problem(detail, language), None, headers)
     messages = data.get("messages") or data.get("errors")
     if messages:
-        errors = _messages_by_parameter(messages)
-        return problem_response(status, _describe(errors), errors, headers)
-    return problem_response(status, data.get("message") or error.description or "", None, headers)
+        errors = {
+            name: [translated_problem(message, language) for message in parameter_messages]
+            for name, parameter_messages in _messages_by_parameter(messages).items()
+        }
+        return problem_response(status, _describe(errors, language), errors, headers)
+    message = data.get("message") or error.description or ""
+    return problem_response(status, translated_problem(message, language), None, headers)
 
 
 def _messages_by_parameter(messages: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -142,7 +160,9 @@ def _strings(messages: Any) -> list[str]:
     return [m for value in messages for m in _strings(value)]
 
 
-def _describe(errors: Mapping[str, list[str]]) -> str:
+def _describe(errors: Mapping[str, list[str]], language: str) -> str:
+    words = problem_words(language)
     return " ".join(
-        f"Query parameter '{name}': {' '.join(messages)}" for name, messages in errors.items()
+        words.text("problems.query_parameter", name=name, messages=" ".join(messages))
+        for name, messages in errors.items()
     )

@@ -133,7 +133,7 @@ def test_simple_filters_keep_only_matching_entries(
         ("/v1/treatments?kind=leeches", "kind", "prevention, self_care, physiotherapy, medical"),
         ("/v1/sources?quality=great", "quality", "authoritative, reputable, low"),
         ("/v1/traditions?region=india", "region", "Allowed parameters: q, page, page_size"),
-        ("/v1/dataset?format=xml", "format", "This operation takes no parameters."),
+        ("/v1/dataset?format=xml", "format", "Allowed parameters: lang."),
     ],
 )
 def test_unknown_filter_value_is_refused_naming_allowed_values(

@@ -117,6 +117,7 @@ CALLS: dict[str, dict[str, Any]] = {
     "listTreatments": {"kind": "self_care"},
     "listSources": {"quality": "authoritative"},
     "getDataset": {},
+    "listLanguages": {},
     "getHealth": {},
     "getReadiness": {},
     "getMetrics": {},
@@ -202,3 +203,20 @@ def test_generated_client_has_one_type_per_enum(generated: ModuleType) -> None:
         if isinstance(getattr(models, name), type) and name.endswith("Urgency")
     ]
     assert urgency_like == ["Urgency"]
+
+
+def test_generated_client_chooses_the_language(
+    spec: dict[str, Any], generated: ModuleType, api_client: Any
+) -> None:
+    """get_card(lang=...) and get_card(accept_language=...) answer in that language."""
+    tags = spec["components"]["schemas"]["LanguageTag"]["enum"]
+    module = operation(operations(spec)["getCardById"][0], "getCardById")
+    for tag in tags:
+        chosen = call(module, api_client, reading_id="left-upper-sudden", lang=tag)
+        assert chosen.status_code == 200
+        assert chosen.headers["content-language"] == tag
+        negotiated = call(
+            module, api_client, reading_id="left-upper-sudden", accept_language=f"{tag}, en;q=0.1"
+        )
+        assert negotiated.headers["content-language"] == tag
+        assert negotiated.parsed.to_dict() == chosen.parsed.to_dict()

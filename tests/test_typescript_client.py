@@ -63,6 +63,18 @@ export function card(data: Reading): string {
 """
 
 
+LANGUAGE_APP = """\
+import type {{ components, paths }} from "./schema";
+
+type Query = NonNullable<paths["/v1/readings"]["get"]["parameters"]["query"]>;
+type Headers = NonNullable<paths["/v1/readings"]["get"]["parameters"]["header"]>;
+
+export const lang: components["schemas"]["LanguageTag"] = "{tag}";
+export const query: Query = {{ side: "left", lip: "upper", lang: "{tag}" }};
+export const headers: Headers = {{ "Accept-Language": "{tag}-XX, en;q=0.5" }};
+"""
+
+
 @pytest.fixture(scope="module")
 def tools() -> Path:
     """openapi-typescript and typescript at the locked versions, installed once into .cache/."""
@@ -126,3 +138,17 @@ def test_strict_typescript_refuses_a_field_the_spec_does_not_have(
     result = type_check(tools, typed_project, MISTAKE)
     assert result.returncode != 0
     assert "no_such_field" in result.stdout
+
+
+def test_strict_typescript_chooses_a_served_language_and_no_other(
+    tools: Path, typed_project: Path
+) -> None:
+    """lang is typed as the served tags (and Accept-Language as a header): each served tag
+    compiles, a tag that is not served does not."""
+    spec = json.loads((typed_project / "openapi.json").read_text(encoding="utf-8"))
+    for tag in spec["components"]["schemas"]["LanguageTag"]["enum"]:
+        result = type_check(tools, typed_project, LANGUAGE_APP.format(tag=tag))
+        assert result.returncode == 0, result.stdout + result.stderr
+    refused = type_check(tools, typed_project, LANGUAGE_APP.format(tag="fr"))
+    assert refused.returncode != 0
+    assert '"fr"' in refused.stdout

@@ -96,13 +96,16 @@ class HostSite:
 
         self.handler = Handler
 
-    def add_page(self, path: str, service: str, widgets: str, also_connect: str = "") -> str:
+    def add_page(
+        self, path: str, service: str, widgets: str, also_connect: str = "", lang: str = "en"
+    ) -> str:
         """Serve a host page with ``widgets`` from ``service`` at ``path``, under the strict CSP.
 
-        Returns the page's URL. ``also_connect`` is one more origin the page may connect to.
+        Returns the page's URL. ``also_connect`` is one more origin the page may connect to;
+        ``lang`` is the page's language (``<html lang>``).
         """
         headers = {"Content-Security-Policy": strict_csp(service, also_connect)}
-        body = host_page(service, widgets).encode()
+        body = host_page(service, widgets, lang).encode()
         self.pages[path] = ("text/html; charset=utf-8", body, headers)
         return self.url + path
 
@@ -116,10 +119,10 @@ def host_site() -> Iterator[HostSite]:
         yield site
 
 
-def host_page(service: str, widgets: str) -> str:
+def host_page(service: str, widgets: str, lang: str = "en") -> str:
     """A host page that loads the widget from ``service`` and records its events."""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>A horoscope site</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>A horoscope site</title>
 <script src="/host.js"></script>
 <script src="{service}/widget.js"></script>
 </head><body><h1>Today's omens</h1>{widgets}</body></html>"""

@@ -1,4 +1,8 @@
-"""Everything the API serves is written for end users: no internal words or file names."""
+"""Everything the API serves is written for end users: no internal words or file names.
+
+The walk is made in every served language: file names, hashes and placeholder words are
+caught in any of them.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+from service.dataset import load_datasets
 
 # Each pattern, with what it catches. Matching ignores case.
 FORBIDDEN = [
@@ -105,11 +111,14 @@ def served_documents(client: FlaskClient) -> Iterator[tuple[str, Any]]:
                     yield with_symptoms, _get(client, with_symptoms)
 
 
-@pytest.fixture(scope="module")
-def served(app: Flask) -> list[tuple[str, str, str]]:
+@pytest.fixture(scope="module", params=list(load_datasets()))
+def served(app: Flask, request: pytest.FixtureRequest) -> list[tuple[str, str, str]]:
+    """Every string served in one language (each language of data/translations in turn)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = request.param
     return [
         (url, path, text)
-        for url, document in served_documents(app.test_client())
+        for url, document in served_documents(client)
         for path, text in strings(document)
     ]
 

@@ -10,11 +10,14 @@ import marshmallow as ma
 from apispec import BasePlugin
 from flask import Request, Response
 from flask_smorest.utils import prepare_response
+from marshmallow import fields, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception
+from ..language import served_languages, unsupported_message
+from ..negotiation import LANG_PARAMETER, lookup
 
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {
@@ -50,6 +53,16 @@ HEADERS: dict[str, dict[str, Any]] = {
     "Cache-Control": {
         "description": "Public and cacheable for max-age seconds.",
         "schema": {"type": "string", "example": "public, max-age=3600"},
+    },
+    "Content-Language": {
+        "description": "The language of the answer's text (a tag of /v1/languages): the "
+        "lang parameter's, else the best for Accept-Language, else en.",
+        "schema": {"type": "string", "example": "hi"},
+    },
+    "Vary": {
+        "description": "The request headers the answer depends on: Accept-Language always "
+        "(one URL, a copy per language), and Accept-Encoding when it may be compressed.",
+        "schema": {"type": "string", "example": "Accept-Language, Accept-Encoding"},
     },
     "Link": {
         "description": "RFC 8288 links to the first, last, previous and next pages.",
@@ -150,18 +163,78 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
+class ServedLanguage(validate.Validator):
+    """Accepts a language the app serves, or a more specific tag of one (``es-MX``)."""
+
+    def __call__(self, value: str) -> str:
+        tags = served_languages()
+        if lookup(value, tags) is None:
+            raise ma.ValidationError(unsupported_message(tags))
+        return value
+
+
+LANGUAGE_COMPONENT = "LanguageTag"
+"""The name, in the spec, of the enum of served language tags (``/v1/languages``)."""
+
+ACCEPT_LANGUAGE = {
+    "in": "header",
+    "name": "Accept-Language",
+    "required": False,
+    "description": "The languages the reader prefers, with q-values (RFC 9110): those of "
+    "the LanguageTag schema (/v1/languages) are served; es-MX gives es, * any, q=0 rules one "
+    "out. Never an error: when none fits, or the header cannot be read, the answer is in "
+    "English. The lang parameter, when given, wins.",
+    "schema": {"type": "string", "example": "hi-IN, hi;q=0.9, en;q=0.5"},
+}
+"""The ``Accept-Language`` request header, documented on every operation."""
+
+
+def language_enum(tags: list[str]) -> dict[str, Any]:
+    """The spec's ``Language`` enum: the served tags, English first."""
+    return {
+        "type": "string",
+        "enum": tags,
+        "description": f"A language of the answers' text: {', '.join(tags)} (see /v1/languages).",
+    }
+
+
 class QueryArgsSchema(ma.Schema):
-    """Base of query-argument schemas: an unknown parameter's error names the allowed ones."""
+    """Base of query-argument schemas: an unknown parameter's error names the allowed ones.
+
+    Every operation takes ``lang``, the language of the answer's text.
+    """
+
+    lang = fields.String(
+        data_key=LANG_PARAMETER,
+        validate=ServedLanguage(),
+        metadata={
+            "description": "The language of the answer's text; it wins over Accept-Language. "
+            "A more specific tag gives its language (es-MX gives es). Only text changes: ids, "
+            "values and numbers are the same in every language.",
+            "language_component": True,
+            "example": "es",
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = ", ".join(self.fields)
-        unknown = (
-            f"Unknown parameter. Allowed parameters: {allowed}."
-            if allowed
-            else "Unknown parameter. This operation takes no parameters."
-        )
+        # The operation's own parameters first, then lang, which every operation takes.
+        allowed = ", ".join(sorted(self.fields, key=lambda name: name == LANG_PARAMETER))
+        unknown = f"Unknown parameter. Allowed parameters: {allowed}."
         self.error_messages = {**self.error_messages, "unknown": unknown}
+
+
+class AcceptLanguageDocumented(BasePlugin):
+    """Documents the ``Accept-Language`` request header on every operation of the API."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        """Add the header to each operation of an API path."""
+        if path is None or not path.startswith("/v1"):
+            return
+        for operation in (operations or {}).values():
+            operation.setdefault("parameters", []).append(dict(ACCEPT_LANGUAGE))
 
 
 class AlwaysPresentProperties(BasePlugin):

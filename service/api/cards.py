@@ -1,4 +1,4 @@
-"""``/v1/cards``: a reading in a few lines, for widgets and share cards (at most 1.5 KB)."""
+"""``/v1/cards``: a reading in a few lines, for widgets and share cards (1,536 characters)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask.views import MethodView
 from marshmallow import fields
 
 from ..dataset import Dataset
+from ..dataset.interface import Interface
 from ..dataset.models import SENTIMENTS, URGENCY_SCALE, Reading
 from ..state import app_state
 from .base import Blueprint
@@ -29,14 +30,9 @@ blp = Blueprint(
 
 MAX_LINE = 140
 MAX_SHARE_TEXT = 280
-MAX_CARD_BYTES = 1536
+MAX_CARD_CHARACTERS = 1536
+"""A card's size in characters of its JSON: 1.5 KB in English, where a character is a byte."""
 MIN_OMEN_LINE = 40
-DISCLAIMER = (
-    "The omen is folklore, for fun; the medical note is general information, not advice. "
-    "See a doctor if a twitch worries you."
-)
-"""Short, since the card also carries when to call emergency services."""
-SHARE_GIST = "Folklore for fun, not medical advice."
 SENTIMENT_EMOJI = {"good": "🍀", "bad": "⚡", "mixed": "🔮", "neutral": "👄"}
 URGENT_EMOJI = {"emergency": "🚑", "urgent": "⚠️"}
 """A card's emoji: an ambulance or a warning when the medical half calls for it first."""
@@ -98,19 +94,27 @@ def medical_line(reading: Reading) -> str:
     return one_line(medical.headline, enough=0)
 
 
-def share_text(reading: Reading, emoji: str, medical: str) -> str:
-    """A post of at most 280 characters: the twitch, the omen, the medical line, the gist."""
-    onset = " suddenly" if reading.sudden else ""
-    opening = f"{emoji} My {reading.side} {reading.lip} lip twitched{onset}."
-    omen = f"Folklore: {reading.omen.headline}."
-    closing = SHARE_GIST
+def share_text(reading: Reading, emoji: str, medical: str, words: Interface) -> str:
+    """A post of at most 280 characters: the twitch, the omen, the medical line, the gist.
+
+    Its words (``card.*`` of the interface strings) are in the reading's language.
+    """
+    twitched = words.text(
+        "card.share_twitched_suddenly" if reading.sudden else "card.share_twitched",
+        side=words[f"labels.side.{reading.side}"],
+        lip=words[f"labels.lip.{reading.lip}"],
+    )
+    opening = f"{emoji} {twitched}"
+    omen = words.text("card.share_folklore", headline=reading.omen.headline)
+    closing = words["card.share_gist"]
     room = MAX_SHARE_TEXT - len(f"{opening} {omen}  {closing}") - 1
     note = _sentence(medical if len(medical) <= room else one_line(medical, room))
     return f"{opening} {omen} {note} {closing}"
 
 
-def card_document(reading: Reading) -> dict[str, Any]:
-    """The card of ``reading`` (already adjusted for any reported symptoms)."""
+def card_document(reading: Reading, words: Interface) -> dict[str, Any]:
+    """The card of ``reading`` (already adjusted for any reported symptoms), in ``words``'
+    language."""
     medical = medical_line(reading)
     urgency = reading.medical.urgency
     emoji = URGENT_EMOJI.get(urgency, SENTIMENT_EMOJI[reading.omen.sentiment])
@@ -124,21 +128,26 @@ def card_document(reading: Reading) -> dict[str, Any]:
         "urgency": urgency,
         "when_to_call_emergency": reading.medical.when_to_call_emergency,
         "emoji": emoji,
-        "share_text": share_text(reading, emoji, medical),
-        "disclaimer": DISCLAIMER,
+        "share_text": share_text(reading, emoji, medical, words),
+        "disclaimer": words["card.disclaimer"],
         "href": f"/v1/readings/{reading.id}" + (f"?symptoms={symptoms}" if symptoms else ""),
     }
 
 
-def serialise_card(reading: Reading) -> PrebuiltJson:
-    """The card as JSON within 1.5 KB: a long ``href`` (many symptoms) shortens the omen line."""
-    document = card_document(reading)
-    card = PrebuiltJson.of(CardSchema().dump(document))
-    overflow = len(card.body) - MAX_CARD_BYTES
+def serialise_card(reading: Reading, dataset: Dataset) -> PrebuiltJson:
+    """The card as JSON within 1.5 KB: a long ``href`` (many symptoms) shortens the omen line.
+
+    The limit counts characters, as a widget shows them; a script outside ASCII (Hindi)
+    takes up to three bytes a character in UTF-8.
+    """
+    document = card_document(reading, dataset.interface)
+    language = dataset.language.tag
+    card = PrebuiltJson.of(CardSchema().dump(document), language)
+    overflow = len(card.body.decode()) - MAX_CARD_CHARACTERS
     if overflow > 0:
         room = max(MIN_OMEN_LINE, len(document["omen"]) - overflow - 1)
         document["omen"] = one_line(document["omen"], room)
-        card = PrebuiltJson.of(CardSchema().dump(document))
+        card = PrebuiltJson.of(CardSchema().dump(document), language)
     return card
 
 
@@ -154,7 +163,9 @@ class Cards(MethodView):
     @blp.doc(operationId="getCard", responses=CONDITIONAL_GET_RESPONSES)
     @blp.arguments(ReadingQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, CardSchema, description="The reading's card.", headers=CACHE_HEADERS)
-    def get(self, side: str, lip: str, sudden: bool, symptoms: Sequence[str] = ()) -> Response:
+    def get(
+        self, side: str, lip: str, sudden: bool, symptoms: Sequence[str] = (), lang: str = ""
+    ) -> Response:
         """Get the card of a lip twitch
 
         The same question as /v1/readings, answered in a few short lines for a widget or
@@ -162,7 +173,7 @@ class Cards(MethodView):
         medicine, the urgency (raised by symptoms as in the reading), when to call
         emergency services, an emoji, a text to share and a link to the full reading.
         """
-        return app_state().catalogues.cards.answer(side, lip, sudden, symptoms).respond()
+        return app_state().answers().cards.answer(side, lip, sudden, symptoms).respond()
 
 
 @blp.route("/<reading_id>", parameters=reading_id_parameter())
@@ -173,11 +184,11 @@ class CardById(MethodView):
     @blp.arguments(ReadingSymptomsSchema, location="query", as_kwargs=True)
     @blp.response(200, CardSchema, description="The reading's card.", headers=CACHE_HEADERS)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, reading_id: str, symptoms: Sequence[str] = ()) -> Response:
+    def get(self, reading_id: str, symptoms: Sequence[str] = (), lang: str = "") -> Response:
         """Get the card of a reading by its id
 
         The card of the reading with this id (`reading_id`), with symptoms as in
         /v1/readings.
         """
-        book = app_state().catalogues.cards
+        book = app_state().answers().cards
         return book.answer(*book.key_for(reading_id), symptoms).respond()

@@ -56,12 +56,15 @@ class Catalogue:
         item_schema: ma.Schema,
         page_schema: ma.Schema,
         filters: FilterBuilder,
+        language: str,
     ) -> None:
         self.collection = collection
         self.page_schema = page_schema
         self.filters = filters
+        self.language = language
         self.items = {
-            entry.id: PrebuiltJson.of(item_schema.dump(entry)) for entry in collection.entries
+            entry.id: PrebuiltJson.of(item_schema.dump(entry), language)
+            for entry in collection.entries
         }
         self._page = lru_cache(maxsize=LIST_CACHE_SIZE)(self._build_page)
 
@@ -95,7 +98,7 @@ class Catalogue:
             "total_pages": total_pages,
         }
         link = link_header(collection_path(self.collection.kind), dict(key), page, total_pages)
-        return PrebuiltJson.of(self.page_schema.dump(body)), link
+        return PrebuiltJson.of(self.page_schema.dump(body), self.language), link
 
 
 def _hashable(value: Any) -> Any:
@@ -105,11 +108,14 @@ def _hashable(value: Any) -> Any:
 class ReadingBook:
     """The reading of every side, lip and onset, built once; with symptoms, kept once asked."""
 
-    def __init__(self, dataset: Dataset, serialise: Callable[[Reading], PrebuiltJson]) -> None:
+    def __init__(
+        self, dataset: Dataset, serialise: Callable[[Reading, Dataset], PrebuiltJson]
+    ) -> None:
         self._dataset = dataset
         self._serialise = serialise
         self._plain = {
-            key: serialise(dataset.reading_for(*key)) for key in product(SIDES, LIPS, (True, False))
+            key: serialise(dataset.reading_for(*key), dataset)
+            for key in product(SIDES, LIPS, (True, False))
         }
         self._keys = {
             dataset.reading_for(*key).id: key for key in product(SIDES, LIPS, (True, False))
@@ -139,12 +145,12 @@ class ReadingBook:
     ) -> PrebuiltJson:
         symptoms = [self._dataset.collection("symptom").get(s) for s in symptom_ids]
         reading = self._dataset.reading_for(side, lip, sudden)
-        return self._serialise(self._dataset.with_symptoms(reading, symptoms))
+        return self._serialise(self._dataset.with_symptoms(reading, symptoms), self._dataset)
 
 
 @dataclass(frozen=True)
 class Catalogues:
-    """Every answer the API builds ahead of time, for one app."""
+    """Every answer the API builds ahead of time in one language, for one app."""
 
     kinds: Mapping[str, Catalogue]
     """Each kind's catalogue, by kind (``"omen"``, ``"source"``...)."""
@@ -153,3 +159,5 @@ class Catalogues:
     """The compact card of every reading, built the same way as the readings."""
     dataset: PrebuiltJson
     """The description of the dataset as a whole."""
+    languages: PrebuiltJson
+    """The languages served, and how each was made."""

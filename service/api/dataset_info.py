@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
 
 from ..dataset import KIND_RULES, Dataset
+from ..dataset.models import Language
 from ..state import app_state
 from .base import Blueprint, QueryArgsSchema
 from .paths import collection_path
@@ -19,6 +22,15 @@ blp = Blueprint(
     url_prefix="/v1/dataset",
     description="The curated dataset as a whole.",
 )
+
+
+class DatasetLanguageSchema(ma.Schema):
+    """A language the dataset's text is in, and whether a native speaker has reviewed it."""
+
+    tag = fields.String(metadata={"example": "hi"})
+    name = fields.String(metadata={"example": "हिन्दी"})
+    english_name = fields.String(metadata={"example": "Hindi"})
+    reviewed_by_native_speaker = fields.Boolean(metadata={"example": False})
 
 
 class DatasetSchema(ma.Schema):
@@ -38,6 +50,10 @@ class DatasetSchema(ma.Schema):
         values=fields.Integer(),
         metadata={"description": "Entries of each kind.", "example": {"readings": 8}},
     )
+    languages = fields.List(
+        fields.Nested(DatasetLanguageSchema),
+        metadata={"description": "Every language its text is served in (more at /v1/languages)."},
+    )
     links = fields.Dict(
         keys=fields.String(),
         values=fields.String(),
@@ -48,8 +64,8 @@ class DatasetSchema(ma.Schema):
     )
 
 
-def dataset_document(dataset: Dataset) -> dict[str, object]:
-    """The dataset's description, as the schema dumps it."""
+def dataset_document(dataset: Dataset, languages: Sequence[Language]) -> dict[str, object]:
+    """The dataset's description (in ``dataset``'s language), as the schema dumps it."""
     info = dataset.info
     return {
         "title": info.title,
@@ -58,9 +74,11 @@ def dataset_document(dataset: Dataset) -> dict[str, object]:
         "licence": info.licence,
         "disclaimer": info.disclaimer,
         "counts": dataset.counts(),
+        "languages": languages,
         "links": {
             "readings": "/v1/readings",
             **{f"{kind}s": collection_path(kind) for kind in dataset.entries},
+            "languages": "/v1/languages",
         },
     }
 
@@ -78,9 +96,10 @@ class DatasetInfo(MethodView):
         Its version, how many entries of each kind it holds, the checksum of its
         files, its licence and the links to every collection.
         """
-        return app_state().catalogues.dataset.respond()
+        return app_state().answers().dataset.respond()
 
 
-def dataset_answer(dataset: Dataset) -> PrebuiltJson:
+def dataset_answer(dataset: Dataset, languages: Sequence[Language]) -> PrebuiltJson:
     """The dataset's description, serialised once."""
-    return PrebuiltJson.of(DatasetSchema().dump(dataset_document(dataset)))
+    document = DatasetSchema().dump(dataset_document(dataset, languages))
+    return PrebuiltJson.of(document, dataset.language.tag)

@@ -58,14 +58,18 @@ class CatalogueDeclaration:
     def catalogue(self, dataset: Dataset) -> Catalogue:
         """Serialise every entry of the kind in ``dataset``, ready to serve."""
         return Catalogue(
-            dataset.collection(self.kind), self.item_schema(), self.page_schema(), self.filters
+            dataset.collection(self.kind),
+            self.item_schema(),
+            self.page_schema(),
+            self.filters,
+            dataset.language.tag,
         )
 
     def _add_list_view(self, name: str, query_schema: type[ma.Schema], doc: str) -> None:
         blp, kind = self.blueprint, self.kind
 
         def get(view: MethodView, args: Mapping[str, Any]) -> Response:
-            return app_state().catalogues.kinds[kind].page(args)
+            return app_state().answers().kinds[kind].page(args)
 
         get.__doc__ = doc
         get = blp.doc(operationId=f"list{name}s", responses=CONDITIONAL_GET_RESPONSES)(
@@ -80,10 +84,10 @@ class CatalogueDeclaration:
         blp, kind = self.blueprint, self.kind
 
         def get(view: MethodView, _: Mapping[str, Any], **ids: str) -> Response:
-            return app_state().catalogues.kinds[kind].item(ids[f"{kind}_id"])
+            return app_state().answers().kinds[kind].item(ids[f"{kind}_id"])
 
         get.__doc__ = doc
-        # An entry takes no parameters; one sent anyway is a mistake worth a 422.
+        # An entry takes only lang; any other parameter is a mistake worth a 422.
         get = blp.doc(operationId=f"get{name}", responses=CONDITIONAL_GET_RESPONSES)(
             blp.arguments(QueryArgsSchema, location="query")(
                 blp.response(200, self.item_schema, headers=CACHE_HEADERS)(

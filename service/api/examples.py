@@ -36,6 +36,7 @@ def real_answers(catalogues: Catalogues, schemas: dict[str, Any]) -> dict[Any, A
         schemas["reading"]: _json(catalogues.readings.answer("left", "upper", True).body),
         schemas["card"]: _json(catalogues.cards.answer("left", "upper", True).body),
         schemas["dataset"]: _json(catalogues.dataset.body),
+        schemas["languages"]: _json(catalogues.languages.body),
     }
     for kind, catalogue in catalogues.kinds.items():
         first = next(iter(catalogue.items.values()))

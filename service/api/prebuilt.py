@@ -14,8 +14,15 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-CACHE_HEADERS = {"ETag": "ETag", "Cache-Control": "Cache-Control"}
-"""The caching headers every prebuilt response carries (components named in ``base.HEADERS``)."""
+from ..language import in_language
+
+CACHE_HEADERS = {
+    "ETag": "ETag",
+    "Cache-Control": "Cache-Control",
+    "Content-Language": "Content-Language",
+    "Vary": "Vary",
+}
+"""The headers every prebuilt response carries (components named in ``base.HEADERS``)."""
 
 CONDITIONAL_GET_RESPONSES = {
     "304": {
@@ -28,16 +35,23 @@ CONDITIONAL_GET_RESPONSES = {
 
 @dataclass(frozen=True)
 class PrebuiltJson:
-    """A JSON body serialised ahead of time, with its strong ETag."""
+    """A JSON body in one language, serialised ahead of time, with its strong ETag."""
 
     body: bytes
     etag: str
+    language: str
 
     @classmethod
-    def of(cls, document: Any) -> PrebuiltJson:
-        """Serialise ``document`` (already dumped by a schema) once."""
+    def of(cls, document: Any, language: str) -> PrebuiltJson:
+        """Serialise ``document`` (already dumped by a schema), whose text is in ``language``.
+
+        The ETag covers the language too: two languages' answers never share one, even
+        where their bodies agree (a list of ids), so a 304 never confirms another
+        language's copy.
+        """
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-        return cls(body=body, etag=hashlib.sha256(body).hexdigest()[:32])
+        etag = hashlib.sha256(language.encode() + b"\0" + body).hexdigest()[:32]
+        return cls(body=body, etag=etag, language=language)
 
     def respond(self) -> Response:
         """Answer the current request, with 304 when ``If-None-Match`` matches.
@@ -46,6 +60,7 @@ class PrebuiltJson:
         ``W/"..."`` tag from a compressing proxy also gets a 304.
         """
         response = Response(self.body, mimetype="application/json")
+        in_language(response, self.language)
         response.set_etag(self.etag)
         response.cache_control.public = True
         response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]

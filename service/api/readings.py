@@ -189,7 +189,7 @@ class ReadingSchema(ma.Schema):
     )
 
 
-def _serialise(reading: Reading, disclaimer: str) -> PrebuiltJson:
+def _serialise(reading: Reading, dataset: Dataset) -> PrebuiltJson:
     query = {
         "side": reading.side,
         "lip": reading.lip,
@@ -201,14 +201,14 @@ def _serialise(reading: Reading, disclaimer: str) -> PrebuiltJson:
         "query": query,
         "omen": reading.omen,
         "medical": reading.medical,
-        "disclaimer": disclaimer,
+        "disclaimer": dataset.info.disclaimer,
     }
-    return PrebuiltJson.of(ReadingSchema().dump(document))
+    return PrebuiltJson.of(ReadingSchema().dump(document), dataset.language.tag)
 
 
 def reading_book(dataset: Dataset) -> ReadingBook:
     """Every reading of ``dataset``, serialised once, with symptoms on demand."""
-    return ReadingBook(dataset, lambda reading: _serialise(reading, dataset.info.disclaimer))
+    return ReadingBook(dataset, _serialise)
 
 
 @blp.route("")
@@ -218,7 +218,9 @@ class Readings(MethodView):
     @blp.doc(operationId="getReading", responses=CONDITIONAL_GET_RESPONSES)
     @blp.arguments(ReadingQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, ReadingSchema, description="The paired reading.", headers=CACHE_HEADERS)
-    def get(self, side: str, lip: str, sudden: bool, symptoms: Sequence[str] = ()) -> Response:
+    def get(
+        self, side: str, lip: str, sudden: bool, symptoms: Sequence[str] = (), lang: str = ""
+    ) -> Response:
         """Read a lip twitch: its omen and its medical counterpart
 
         Give the side of the face and the lip that twitched, and whether it came on
@@ -228,7 +230,7 @@ class Readings(MethodView):
         that came with the twitch (ids from /v1/symptoms) raise the urgency where they
         call for it and re-rank the likely causes and the conditions to rule out.
         """
-        return app_state().catalogues.readings.answer(side, lip, sudden, symptoms).respond()
+        return app_state().answers().readings.answer(side, lip, sudden, symptoms).respond()
 
 
 @blp.route("/<reading_id>", parameters=reading_id_parameter())
@@ -239,12 +241,12 @@ class ReadingById(MethodView):
     @blp.arguments(ReadingSymptomsSchema, location="query", as_kwargs=True)
     @blp.response(200, ReadingSchema, description="The paired reading.", headers=CACHE_HEADERS)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, reading_id: str, symptoms: Sequence[str] = ()) -> Response:
+    def get(self, reading_id: str, symptoms: Sequence[str] = (), lang: str = "") -> Response:
         """Get a reading by its id
 
         The permalink of a reading: the same answer as /v1/readings with that reading's
         side, lip and onset (`reading_id` in every reading), so it can be shared and
         bookmarked. Symptoms may be added as in /v1/readings.
         """
-        book = app_state().catalogues.readings
+        book = app_state().answers().readings
         return book.answer(*book.key_for(reading_id), symptoms).respond()

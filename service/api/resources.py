@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask
 
 from ..dataset import Dataset
@@ -9,6 +11,7 @@ from . import (
     cards,
     conditions,
     dataset_info,
+    languages,
     omens,
     readings,
     sources,
@@ -16,10 +19,10 @@ from . import (
     traditions,
     treatments,
 )
-from .base import AlwaysPresentProperties, Api, Blueprint
+from .base import AcceptLanguageDocumented, AlwaysPresentProperties, Api, Blueprint
 from .catalogue import Catalogues
 from .examples import fill_examples, real_answers
-from .schema_fields import enum_reference, known_ids_as_enum
+from .schema_fields import enum_reference, known_ids_as_enum, served_languages_as_enum
 
 API_DESCRIPTION = """\
 Twitchlore answers one question: *my left or right, upper or lower lip twitched,
@@ -47,7 +50,7 @@ SPEC_KWARGS = {
         {"url": "/", "description": "This service (the host that served this document)"},
         {"url": "http://127.0.0.1:8000", "description": "A local copy started with make run"},
     ],
-    "extra_plugins": [AlwaysPresentProperties()],
+    "extra_plugins": [AlwaysPresentProperties(), AcceptLanguageDocumented()],
 }
 """What the spec says of itself; ``info.version`` is the package's (``service.version``)."""
 
@@ -84,33 +87,51 @@ def check_every_kind_is_declared(dataset: Dataset) -> None:
             )
 
 
-def init_app(app: Flask, dataset: Dataset, *more: Blueprint) -> Catalogues:
-    """Register every resource (then ``more`` blueprints) and build their answers."""
+def build_answers(datasets: Mapping[str, Dataset]) -> dict[str, Catalogues]:
+    """Every answer built ahead of time, in each language of ``datasets``, by tag."""
+    listed = languages.languages_answer(datasets)
+    every_language = [dataset.language for dataset in datasets.values()]
+    return {
+        tag: Catalogues(
+            kinds={declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES},
+            readings=readings.reading_book(dataset),
+            cards=cards.card_book(dataset),
+            dataset=dataset_info.dataset_answer(dataset, every_language),
+            languages=listed,
+        )
+        for tag, dataset in datasets.items()
+    }
+
+
+def init_app(
+    app: Flask, datasets: Mapping[str, Dataset], *more: Blueprint
+) -> dict[str, Catalogues]:
+    """Register every resource (then ``more`` blueprints) and build their answers in each
+    language of ``datasets`` (English first)."""
+    dataset = next(iter(datasets.values()))
     check_every_kind_is_declared(dataset)
     api = Api(app, spec_kwargs=SPEC_KWARGS)
     api.ma_plugin.converter.add_attribute_function(enum_reference)
     api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))
-    reading_book = readings.reading_book(dataset)
-    readings.register_reading_ids(api, reading_book)
+    api.ma_plugin.converter.add_attribute_function(served_languages_as_enum(list(datasets)))
+    answers = build_answers(datasets)
+    catalogues = answers[dataset.language.tag]
+    readings.register_reading_ids(api, catalogues.readings)
     for blueprint in (
         readings.blp,
         cards.blp,
         *(declaration.blueprint for declaration in CATALOGUES),
         dataset_info.blp,
+        languages.blp,
         *more,
     ):
         api.register_blueprint(blueprint)
-    catalogues = Catalogues(
-        kinds={declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES},
-        readings=reading_book,
-        cards=cards.card_book(dataset),
-        dataset=dataset_info.dataset_answer(dataset),
-    )
     schemas = {
         "reading": readings.ReadingSchema,
         "card": cards.CardSchema,
         "dataset": dataset_info.DatasetSchema,
+        "languages": languages.LanguagesSchema,
         **{declaration.kind: declaration.item_schema for declaration in CATALOGUES},
     }
     fill_examples(api, real_answers(catalogues, schemas))
-    return catalogues
+    return answers

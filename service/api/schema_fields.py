@@ -26,6 +26,7 @@ from ..dataset.models import (
     URGENCY_SCALE,
 )
 from ..state import app_state
+from .base import LANGUAGE_COMPONENT, language_enum
 from .paths import collection_path, href
 
 URGENCY_DESCRIPTION = (
@@ -212,6 +213,21 @@ class KnownId(validate.Validator):
         if not collection.has(value):
             raise ma.ValidationError(f"Must be one of: {', '.join(collection.ids())}.")
         return value
+
+
+def served_languages_as_enum(tags: list[str]) -> Callable[..., dict[str, Any]]:
+    """An apispec attribute function documenting ``lang`` as the ``Language`` enum of ``tags``."""
+    description = language_enum(tags)["description"]
+
+    def language_component(
+        converter: Any, field: fields.Field[Any], ret: dict[str, Any], **_: Any
+    ) -> dict[str, Any]:
+        if not field.metadata.get("language_component"):
+            return {}
+        _register_enum(converter.spec, LANGUAGE_COMPONENT, tags, description)
+        return _refer(ret, LANGUAGE_COMPONENT)
+
+    return language_component
 
 
 def known_ids_as_enum(dataset: Dataset) -> Callable[..., dict[str, Any]]:

@@ -4,7 +4,7 @@ This package is the domain layer: it knows nothing of Flask or HTTP.
 """
 
 from .errors import DatasetError
-from .loader import DATA_DIR, load_dataset
+from .loader import DATA_DIR, load_dataset, load_datasets
 from .models import LIPS, SIDES, URGENCY_SCALE
 from .queries import Dataset
 from .rules import KIND_RULES, KindRule
@@ -19,4 +19,5 @@ __all__ = [
     "KIND_RULES",
     "KindRule",
     "load_dataset",
+    "load_datasets",
 ]

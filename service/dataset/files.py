@@ -36,12 +36,26 @@ class _UniqueKeyLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeL
 class DataFiles:
     """Reads the YAML files of one data directory, keeping their bytes for the checksum."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, parent: DataFiles | None = None) -> None:
+        """Files of ``data_dir``; a folder inside another's (``parent``) shares its checksum
+        and is labelled from the parent's name (``data/translations/es/omens.yaml``)."""
         self.data_dir = data_dir
-        self.digest = hashlib.sha256()
+        self.digest: hashlib._Hash = parent.digest if parent else hashlib.sha256()
+        self._inside: str = (
+            parent.path(data_dir.relative_to(parent.data_dir).as_posix()) if parent else ""
+        )
+        self._prefix: str = parent._prefix if parent else data_dir.name
+
+    def path(self, name: str) -> str:
+        """``name``'s path from the top data folder (``translations/es/omens.yaml``)."""
+        return f"{self._inside}/{name}" if self._inside else name
 
     def label(self, name: str) -> str:
-        return f"{self.data_dir.name}/{name}"
+        return f"{self._prefix}/{self.path(name)}"
+
+    def folder(self, name: str) -> DataFiles:
+        """The files of the folder ``name`` inside this one, sharing this checksum."""
+        return DataFiles(self.data_dir / name, self)
 
     def read(self, name: str) -> Any:
         path = self.data_dir / name
@@ -54,7 +68,7 @@ class DataFiles:
         except OSError as error:
             # A directory or an unreadable file where a data file should be.
             raise DatasetError(self.label(name), f"cannot be read ({error.strerror})") from None
-        self.digest.update(name.encode() + b"\0" + raw + b"\0")
+        self.digest.update(self.path(name).encode() + b"\0" + raw + b"\0")
         try:
             return yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)
         except UnicodeDecodeError as error:

@@ -62,6 +62,8 @@ class Source:
     supports: str
     date: str | None = None
     """The date the page shows (published, updated or reviewed), as it gives it."""
+    language: str = "en"
+    """The BCP 47 tag of the page's language."""
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,22 @@ class Reading:
     sudden: bool
     omen: OmenHalf
     medical: MedicalHalf
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the dataset is served in, and how its text was made."""
+
+    tag: str
+    """Its BCP 47 tag: ``en``, ``es``, ``hi``, ``tr``."""
+    name: str
+    """Its name in itself (``Español``)."""
+    english_name: str
+    method: str
+    """How the text in this language was made, in one plain sentence in that language."""
+    reviewed_by_native_speaker: bool
+    strings: int = 0
+    """How many strings the language has: every text field of the dataset and interface."""
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Generic, Protocol, TypeVar
 
+from .interface import Interface
 from .models import (
     URGENCY_SCALE,
     Condition,
     DatasetInfo,
+    Language,
     LikelyCause,
     Omen,
     Reading,
@@ -111,6 +113,10 @@ class Dataset:
     entries: Mapping[str, tuple[Any, ...]]
     """Each kind's entries in file order, by kind, in the order the loader rules list them."""
     readings: tuple[Reading, ...]
+    language: Language
+    """The language of every text of this dataset; ids, enums and numbers are the same in all."""
+    interface: Interface
+    """The language's words for the service's own pages, widget, cards and errors."""
     _readings_by_key: Mapping[ReadingKey, Reading] = field(init=False, repr=False, compare=False)
     _collections: Mapping[str, Collection[Any]] = field(init=False, repr=False, compare=False)
 
@@ -202,11 +208,11 @@ class Dataset:
         extra = [c for c in self.conditions if c.id not in listed and matches(c)]
         causes = [
             *medical.likely_causes,
-            *(LikelyCause(c, _why_with(c, reported)) for c in extra if not c.serious),
+            *(LikelyCause(c, self._why_with(c, reported)) for c in extra if not c.serious),
         ]
         rule_out = [
             *medical.rule_out,
-            *(RuleOut(c, _why_with(c, reported)) for c in extra if c.serious),
+            *(RuleOut(c, self._why_with(c, reported)) for c in extra if c.serious),
         ]
         adjusted = replace(
             medical,
@@ -217,7 +223,8 @@ class Dataset:
         )
         return replace(reading, medical=adjusted)
 
-
-def _why_with(condition: Condition, reported: set[str]) -> str:
-    names = [s.name.lower() for s in condition.symptoms if s.id in reported]
-    return f"{condition.name} can come with: {'; '.join(names)}."
+    def _why_with(self, condition: Condition, reported: set[str]) -> str:
+        names = [s.name.lower() for s in condition.symptoms if s.id in reported]
+        return self.interface.text(
+            "reading.why_with", condition=condition.name, symptoms="; ".join(names)
+        )

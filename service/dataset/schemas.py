@@ -82,6 +82,7 @@ class SourceSchema(EntrySchema):
     quality = _choice(SOURCE_QUALITIES)
     supports = _text()
     date = _optional_text()
+    language = fields.String(load_default="en", validate=validate.Regexp(LANGUAGE_TAG_PATTERN))
 
     @ma.validates_schema
     def _url_or_file(self, data: dict[str, Any], **_: Any) -> None:

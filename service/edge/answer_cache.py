@@ -24,7 +24,7 @@ PER_REQUEST_HEADERS = frozenset(
         "server",
     }
 )
-VARY_COVERED_BY_KEY = frozenset({"origin", "accept-encoding"})
+VARY_COVERED_BY_KEY = frozenset({"origin", "accept-encoding", "accept-language"})
 """Vary values the cache key accounts for; an answer varying on anything else is not kept."""
 CACHE_BUDGET_BYTES = 16 * 1024 * 1024
 ENTRY_OVERHEAD_BYTES = 1024

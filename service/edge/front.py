@@ -23,6 +23,8 @@ from flask import Flask
 from werkzeug.http import parse_etags
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..language import header_language, served_languages
+from ..negotiation import DEFAULT_LANGUAGE
 from .answer_cache import CACHE_BUDGET_BYTES, AnswerCache, CachedAnswer, is_cacheable
 from .checks import MAX_HEADER_BYTES, accepts, header_bytes
 from .hooks import check_hooks
@@ -60,9 +62,11 @@ class FrontDoor:
         access_log: AccessLog,
         routes: RouteLimits,
         vary_on_origin: bool,
+        languages: tuple[str, ...] = (DEFAULT_LANGUAGE,),
         cache_budget_bytes: int = CACHE_BUDGET_BYTES,
     ) -> None:
         self.app = app
+        self.languages = languages
         self.limiter = limiter
         self.access_log = access_log
         self.routes = routes
@@ -92,10 +96,13 @@ class FrontDoor:
         return self._answer_with_flask(environ, start_response, extra, key, started, request_id)
 
     def _cache_key(self, environ: dict[str, Any]) -> tuple[str, ...]:
+        """What tells two requests' answers apart: the language ``Accept-Language`` makes
+        is part of it (``lang`` is in the query string), so no copy crosses languages."""
         key: tuple[str, ...] = (
             environ["PATH_INFO"],
             environ.get("QUERY_STRING", ""),
             environ.get("HTTP_ACCEPT_ENCODING", ""),
+            header_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), self.languages),
         )
         if self.vary_on_origin:
             key += (environ.get("HTTP_ORIGIN", ""),)
@@ -195,6 +202,7 @@ def install(app: Flask, limiter: ClientRateLimiter, access_log: AccessLog) -> No
         access_log,
         RouteLimits(app.url_map),
         vary_on_origin=app.config["CORS_ORIGINS"] != "*",
+        languages=served_languages(app),
     )
     if app.config["TRUSTED_PROXIES"]:
         # Only behind this many trusted proxies may X-Forwarded-For name the client; the

@@ -24,6 +24,8 @@ from flask import (
 from flask_smorest import abort
 
 from ..api import resources
+from ..dataset.interface import Interface
+from ..language import in_language
 from ..state import app_state
 
 HOME_CSP = (
@@ -48,24 +50,24 @@ FIXED_LINKS = {
     "reading": "/v1/readings/{reading_id}{?symptoms}",
     "cards": "/v1/cards{?side,lip,sudden,symptoms}",
     "card": "/v1/cards/{reading_id}{?symptoms}",
+    "languages": "/v1/languages",
     "readme": "/readme",
     "license": "/license",
 }
 """The links that are not a catalogue kind's; templated links follow RFC 6570."""
 
 READING_ENDPOINTS = (
-    (
-        "/v1/readings?side=&lip=&sudden=&symptoms=",
-        "The paired reading: the omen and its medical half.",
-    ),
-    ("/v1/readings/{reading_id}", "The same reading by its id: a permalink to share."),
-    ("/v1/cards?side=&lip=&sudden=&symptoms=", "A reading in a few lines, for widgets and shares."),
-    ("/v1/cards/{reading_id}", "The card of a reading by its id."),
+    ("/v1/readings?side=&lip=&sudden=&symptoms=", "readings"),
+    ("/v1/readings/{reading_id}", "reading"),
+    ("/v1/cards?side=&lip=&sudden=&symptoms=", "cards"),
+    ("/v1/cards/{reading_id}", "card"),
 )
 DATASET_ENDPOINTS = (
-    ("/v1/dataset", "The dataset's version, counts, checksum and licence."),
-    ("/openapi.json", "The OpenAPI 3 description of the API."),
+    ("/v1/languages", "languages"),
+    ("/v1/dataset", "dataset"),
+    ("/openapi.json", "openapi"),
 )
+"""Paths of the front page's table, each with its key among the ``endpoints`` strings."""
 
 
 def links() -> dict[str, str]:
@@ -74,10 +76,19 @@ def links() -> dict[str, str]:
     return {**FIXED_LINKS, **kinds}
 
 
-def endpoints() -> list[tuple[str, str]]:
-    """The front page's endpoints table (the README's, in short), every catalogue kind in it."""
-    kinds = [(entry.path, entry.description) for entry in resources.CATALOGUES]
-    return [*READING_ENDPOINTS, *kinds, *DATASET_ENDPOINTS]
+def endpoints(words: Interface) -> list[tuple[str, str]]:
+    """The front page's endpoints table (the README's, in short), every catalogue kind in it,
+    in the language of ``words``; a kind without words of its own says its description."""
+    described = words.group("endpoints")
+    kinds = [
+        (entry.path, described.get(f"{entry.kind}s", entry.description))
+        for entry in resources.CATALOGUES
+    ]
+    return [
+        *((path, described[key]) for path, key in READING_ENDPOINTS),
+        *kinds,
+        *((path, described[key]) for path, key in DATASET_ENDPOINTS),
+    ]
 
 
 blp = Blueprint("home", __name__, static_folder="static/home", static_url_path="/assets")
@@ -104,15 +115,27 @@ def front_page() -> Response:
     if wanted == "application/json":
         response = jsonify(index_document())
     else:
-        dataset = app_state().dataset
+        state = app_state()
+        dataset = state.localized()
+        words = dataset.interface
         page = render_template(
             "home.html",
+            language=dataset.language,
+            languages=[d.language for d in state.datasets.values()],
+            # Links keep a language other than the default, so a reader stays in it.
+            lang_query="" if dataset is state.dataset else f"?lang={dataset.language.tag}",
+            page=words.group("front_page"),
+            labels=words.group("labels"),
             reading=dataset.reading_for(*EXAMPLE),
             info=dataset.info,
-            endpoints=endpoints(),
-            version=current_app.config["API_VERSION"],
+            endpoints=endpoints(words),
+            versions=words.text(
+                "front_page.versions",
+                api_version=current_app.config["API_VERSION"],
+                dataset_version=dataset.info.version,
+            ),
         )
-        response = Response(page, mimetype="text/html")
+        response = in_language(Response(page, mimetype="text/html"), dataset.language.tag)
         response.headers["Content-Security-Policy"] = HOME_CSP
     response.vary.add("Accept")
     return _conditional(response)

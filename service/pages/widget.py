@@ -9,10 +9,16 @@ embed it pick up a new release within the hour.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
+
+from ..dataset.interface import Interface
+from ..language import in_language
+from ..state import app_state
 
 ASSETS = Path(__file__).parent / "static" / "widget"
 
@@ -68,13 +74,39 @@ class WidgetAssets:
     demo_style: Asset
 
     @classmethod
-    def load(cls, folder: Path = ASSETS) -> WidgetAssets:
-        """Read the files once; a missing file stops start-up."""
+    def load(cls, words: Mapping[str, Interface], folder: Path = ASSETS) -> WidgetAssets:
+        """Read the files once, writing the widget's words in every language of ``words``
+        into its script; a missing file stops start-up."""
         return cls(
-            widget=Asset((folder / "widget.js").read_bytes(), SCRIPT_TYPE),
+            widget=Asset(
+                widget_script((folder / "widget.js").read_text("utf-8"), words), SCRIPT_TYPE
+            ),
             demo_script=Asset((folder / "demo.js").read_bytes(), SCRIPT_TYPE),
             demo_style=Asset((folder / "demo.css").read_bytes(), "text/css; charset=utf-8"),
         )
+
+
+WORDS_LINE = "var WORDS = {};"
+"""The line of the widget script that the words of every language replace."""
+
+
+def widget_words(words: Interface) -> dict[str, str]:
+    """The widget's own words in one language, with the labels of urgencies and sentiments."""
+    labels = {
+        key: text
+        for key, text in words.group("labels").items()
+        if key.startswith(("urgency.", "sentiment."))
+    }
+    return {**words.group("widget"), **labels}
+
+
+def widget_script(script: str, words: Mapping[str, Interface]) -> bytes:
+    """The widget script with the words of every served language (English first) in it."""
+    if script.count(WORDS_LINE) != 1:
+        raise RuntimeError(f"widget.js must contain the line '{WORDS_LINE}' once")
+    table = {tag: widget_words(language) for tag, language in words.items()}
+    filled = f"var WORDS = {json.dumps(table, ensure_ascii=False, separators=(',', ':'))};"
+    return script.replace(WORDS_LINE, filled).encode()
 
 
 def blueprint(assets: WidgetAssets) -> Blueprint:
@@ -105,20 +137,24 @@ def blueprint(assets: WidgetAssets) -> Blueprint:
     @blp.get("/demo")
     def demo() -> Response:
         """The demo page: the widget in card and full view, the picker, and the snippet."""
+        dataset = app_state().localized()
         page = render_template(
             "widget_demo.html",
+            language=dataset.language.tag,
+            page=dataset.interface.group("demo"),
             widget_url=f"/widget/{assets.widget.version}.js",
             demo_script_url=f"/demo/demo.js?v={assets.demo_script.version}",
             demo_style_url=f"/demo/demo.css?v={assets.demo_style.version}",
         )
         html = Asset(page.encode(), "text/html; charset=utf-8")
         response = html.respond(CURRENT_MAX_AGE, embeddable=False)
+        in_language(response, dataset.language.tag)
         response.headers["Content-Security-Policy"] = DEMO_CSP
         return response
 
     return blp
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, words: Mapping[str, Interface]) -> None:
     """Load the widget's files and serve ``/widget.js``, ``/widget/<version>.js`` and ``/demo``."""
-    app.register_blueprint(blueprint(WidgetAssets.load()))
+    app.register_blueprint(blueprint(WidgetAssets.load(words)))

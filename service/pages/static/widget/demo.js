@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
     copy.hidden = false;
     copy.addEventListener("click", function () {
       navigator.clipboard.writeText(snippet.textContent).then(function () {
-        copy.textContent = "Copied";
+        copy.textContent = copy.dataset.copied;
       });
     });
   }

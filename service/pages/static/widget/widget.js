@@ -11,18 +11,10 @@
   var SIDES = ["left", "right"];
   var LIPS = ["upper", "lower"];
   var VIEWS = ["card", "full"];
-  var URGENCY = {
-    self_care: "Usually harmless: self-care",
-    see_doctor: "See a doctor",
-    urgent: "Get medical help today",
-    emergency: "Emergency: call the emergency number now",
-  };
-  var SENTIMENT = {
-    good: "Good omen",
-    bad: "Bad omen",
-    mixed: "Mixed omen",
-    neutral: "Neutral omen",
-  };
+  // The widget's words in every language the service speaks ({tag: {key: text}}, English
+  // first), written in by the service when it starts.
+  var WORDS = {};
+  var LANGUAGES = Object.keys(WORDS);
   var SYMPTOM_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
   // The service's base URL: where this script came from, minus /widget.js or /widget/<v>.js.
@@ -41,7 +33,8 @@
     "--tl-alert-bg:var(--twitchlore-emergency-background,#b3261e);",
     "--tl-alert-fg:var(--twitchlore-emergency-color,#fff);",
     "display:block;box-sizing:border-box;max-width:100%;color:var(--tl-fg);",
-    "font:var(--twitchlore-font,15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)}",
+    "font:var(--twitchlore-font,15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',",
+    "'Noto Sans Devanagari','Nirmala UI',sans-serif)}",
     "@media (prefers-color-scheme:dark){:host{--tl-bg:var(--twitchlore-background,#1e1b26);",
     "--tl-fg:var(--twitchlore-color,#efebf6);--tl-muted:var(--twitchlore-muted,#bdb6cc);",
     "--tl-accent:var(--twitchlore-accent,#cfb1f7);--tl-border:var(--twitchlore-border,#3f3a4d);",
@@ -121,19 +114,48 @@
     return fieldset;
   }
 
-  function picker() {
+  // The served language a tag asks for (RFC 4647 lookup: hi-IN gives hi), or null.
+  function served(tag) {
+    var subtags = String(tag || "").toLowerCase().replace(/_/g, "-").split("-");
+    for (; subtags.length && subtags[0]; subtags.pop()) {
+      if (LANGUAGES.indexOf(subtags.join("-")) >= 0) return subtags.join("-");
+    }
+    return null;
+  }
+
+  // The element's own lang, else the nearest lang on the page around it, else the browser's.
+  function languageOf(element) {
+    var marked = element.closest("[lang]");
+    var wanted = [marked ? marked.getAttribute("lang") : null].concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < wanted.length; i++) {
+      if (served(wanted[i])) return served(wanted[i]);
+    }
+    return LANGUAGES[0] || "en";
+  }
+
+  // words("read") in the widget's language; words("likely_causes", {causes: "…"}) fills in.
+  function wordsFor(language) {
+    var table = WORDS[language] || {};
+    return function (key, values) {
+      return String(table[key] || key).replace(/\{([a-z_]+)\}/g, function (whole, name) {
+        return values && name in values ? values[name] : whole;
+      });
+    };
+  }
+
+  function picker(t) {
     var sudden = el("input", { type: "checkbox", name: "sudden", value: "true" });
     return el(
       "form",
-      { class: "box", part: "picker", "aria-label": "Choose your lip twitch" },
-      radios("side", "Side", SIDES, ["Left", "Right"]),
-      radios("lip", "Lip", LIPS, ["Upper", "Lower"]),
-      el("div", null, el("label", null, sudden, "Sudden"), el("button", { type: "submit" }, "Read")),
+      { class: "box", part: "picker", "aria-label": t("picker_label") },
+      radios("side", t("side"), SIDES, [t("left"), t("right")]),
+      radios("lip", t("lip"), LIPS, [t("upper"), t("lower")]),
+      el("div", null, el("label", null, sudden, t("sudden")), el("button", { type: "submit" }, t("read"))),
     );
   }
 
   // One shape for what a widget shows, from a card (/v1/cards) or a full reading (/v1/readings).
-  function fromCard(card, api) {
+  function fromCard(card, api, language) {
     return {
       id: card.reading_id,
       headline: card.headline,
@@ -143,12 +165,12 @@
       medical: card.medical,
       urgency: card.urgency,
       emergency: card.when_to_call_emergency,
-      href: api + card.href,
+      href: api + card.href + (card.href.indexOf("?") < 0 ? "?" : "&") + "lang=" + language,
       disclaimer: card.disclaimer,
     };
   }
 
-  function fromReading(reading, api, symptoms) {
+  function fromReading(reading, api, symptoms, language) {
     var omen = reading.omen || {};
     var medical = reading.medical || {};
     return {
@@ -168,7 +190,7 @@
       doctor: medical.when_to_see_doctor,
       urgency: medical.urgency,
       emergency: medical.when_to_call_emergency,
-      href: api + "/v1/readings/" + encodeURIComponent(reading.reading_id) + (symptoms ? "?symptoms=" + symptoms : ""),
+      href: api + "/v1/readings/" + encodeURIComponent(reading.reading_id) + "?lang=" + language + (symptoms ? "&symptoms=" + symptoms : ""),
       disclaimer: reading.disclaimer,
     };
   }
@@ -179,15 +201,15 @@
       : null;
   }
 
-  function readingView(r, full) {
+  function readingView(r, full, t) {
     var emergency = r.urgency === "emergency";
     return el(
       "article",
       { class: "box", part: "reading", "data-reading": r.id || "" },
       emergency
-        ? el("div", { class: "alert", role: "alert", part: "emergency" }, el("strong", null, "Emergency"), r.emergency)
+        ? el("div", { class: "alert", role: "alert", part: "emergency" }, el("strong", null, t("emergency")), r.emergency)
         : null,
-      el("p", { class: "kicker" }, "Folklore · " + (SENTIMENT[r.sentiment] || "Omen")),
+      el("p", { class: "kicker" }, t("folklore") + " · " + (r.sentiment ? t("sentiment." + r.sentiment) : t("omen"))),
       el("p", { class: "headline omen-headline" }, r.emoji ? el("span", { class: "emoji", "aria-hidden": "true" }, r.emoji) : null, r.headline),
       el("p", { class: "omen" }, r.omen),
       full
@@ -196,17 +218,17 @@
       el(
         "div",
         { class: "medical" },
-        el("p", { class: "kicker" }, "Medical"),
-        el("span", { class: "urgency u-" + r.urgency }, URGENCY[r.urgency] || r.urgency),
+        el("p", { class: "kicker" }, t("medical")),
+        el("span", { class: "urgency u-" + r.urgency }, t("urgency." + r.urgency)),
         el("p", { class: "headline medical-headline" }, r.medical),
         full ? el("p", null, r.explanation) : null,
-        full && r.causes.length ? el("p", null, "Likely causes: " + r.causes.join("; ") + ".") : null,
-        full && r.redFlags.length ? el("p", { class: "kicker" }, "Warning signs") : null,
+        full && r.causes.length ? el("p", null, t("likely_causes", { causes: r.causes.join("; ") })) : null,
+        full && r.redFlags.length ? el("p", { class: "kicker" }, t("warning_signs")) : null,
         full ? listOf(r.redFlags) : null,
-        full && r.doctor ? el("p", null, el("strong", null, "See a doctor: "), r.doctor) : null,
-        full && !emergency && r.emergency ? el("p", null, el("strong", null, "Call emergency services: "), r.emergency) : null,
+        full && r.doctor ? el("p", null, el("strong", null, t("see_doctor") + " "), r.doctor) : null,
+        full && !emergency && r.emergency ? el("p", null, el("strong", null, t("call_emergency") + " "), r.emergency) : null,
       ),
-      el("a", { href: r.href, target: "_blank", rel: "noopener noreferrer", part: "link" }, "Full reading"),
+      el("a", { href: r.href, target: "_blank", rel: "noopener noreferrer", part: "link" }, t("full_reading")),
       el("p", { class: "disclaimer", part: "disclaimer" }, r.disclaimer),
     );
   }
@@ -215,14 +237,14 @@
     return el("div", { class: "box", part: "error", role: "status" }, el("p", { class: "error" }, text));
   }
 
-  function problemText(status, body) {
-    if (body && typeof body.detail === "string") return "This reading could not be loaded: " + body.detail;
-    return "This reading could not be loaded (error " + status + "). Please try again later.";
+  function problemText(status, body, t) {
+    if (body && typeof body.detail === "string") return t("failed_detail", { detail: body.detail });
+    return t("failed_status", { status: status });
   }
 
   class TwitchloreReading extends HTMLElement {
     static get observedAttributes() {
-      return ["side", "lip", "sudden", "symptoms", "api", "view"];
+      return ["side", "lip", "sudden", "symptoms", "api", "view", "lang"];
     }
 
     constructor() {
@@ -264,13 +286,21 @@
     }
 
     _update() {
+      var language = languageOf(this);
+      if (language !== this._language) {
+        // The picker's words change with the language: draw it anew.
+        this._language = language;
+        this._pickerSlot.replaceChildren();
+        this._form = null;
+      }
+      var t = (this._t = wordsFor(language));
       var side = this.getAttribute("side");
       var lip = this.getAttribute("lip");
       var sudden = this.hasAttribute("sudden") && this.getAttribute("sudden") !== "false";
       var picking = !side || !lip;
       this._showPicker(picking, side, lip, sudden);
       if (picking) {
-        if (!this._picked) return this._show(el("p", { class: "status" }, "Choose the side and the lip, then Read."));
+        if (!this._picked) return this._show(el("p", { class: "status" }, t("choose")));
         side = this._picked.side;
         lip = this._picked.lip;
         sudden = this._picked.sudden;
@@ -281,16 +311,16 @@
         .map(function (id) { return id.trim(); })
         .filter(Boolean);
       var wrong =
-        SIDES.indexOf(side) < 0 ? 'side must be "left" or "right"'
-        : LIPS.indexOf(lip) < 0 ? 'lip must be "upper" or "lower"'
-        : VIEWS.indexOf(view) < 0 ? 'view must be "card" or "full"'
-        : symptoms.some(function (id) { return !SYMPTOM_ID.test(id); }) ? "symptoms must be symptom ids separated by commas"
+        SIDES.indexOf(side) < 0 ? t("bad_side")
+        : LIPS.indexOf(lip) < 0 ? t("bad_lip")
+        : VIEWS.indexOf(view) < 0 ? t("bad_view")
+        : symptoms.some(function (id) { return !SYMPTOM_ID.test(id); }) ? t("bad_symptoms")
         : null;
       if (wrong) {
         this._token++;
-        return this._show(message("Twitchlore cannot show this reading: " + wrong + "."));
+        return this._show(message(t("cannot_show", { problem: wrong })));
       }
-      this._load(side, lip, sudden, symptoms.join(","), view);
+      this._load(side, lip, sudden, symptoms.join(","), view, language);
     }
 
     _showPicker(picking, side, lip, sudden) {
@@ -300,7 +330,7 @@
         return;
       }
       if (this._form) return;
-      var form = (this._form = picker());
+      var form = (this._form = picker(this._t));
       var self = this;
       if (SIDES.indexOf(side) >= 0) form.elements.side.value = side;
       if (LIPS.indexOf(lip) >= 0) form.elements.lip.value = lip;
@@ -317,10 +347,11 @@
       this._pickerSlot.replaceChildren(form);
     }
 
-    _load(side, lip, sudden, symptoms, view) {
+    _load(side, lip, sudden, symptoms, view, language) {
       var api = (this.getAttribute("api") || DEFAULT_API).replace(/\/+$/, "");
-      var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden) });
+      var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden), lang: language });
       if (symptoms) query.set("symptoms", symptoms);
+      var t = this._t;
       var url = api + (view === "full" ? "/v1/readings?" : "/v1/cards?") + query;
       var token = ++this._token;
       var self = this;
@@ -328,7 +359,7 @@
       var abort = (this._abort = new AbortController());
       this._out.setAttribute("aria-busy", "true");
       if (!this._out.firstChild || this._out.firstChild.nodeName === "P") {
-        this._show(el("p", { class: "status" }, "Reading…"));
+        this._show(el("p", { class: "status" }, t("loading")));
       }
       fetch(url, { headers: { Accept: "application/json" }, credentials: "omit", signal: abort.signal })
         .then(function (response) {
@@ -341,23 +372,23 @@
           function (answer) {
             if (token !== self._token) return;
             if (!answer.response.ok || !answer.body) {
-              return self._show(message(problemText(answer.response.status, answer.body)));
+              return self._show(message(problemText(answer.response.status, answer.body, t)));
             }
             var data = answer.body;
-            var shown = view === "full" ? fromReading(data, api, symptoms) : fromCard(data, api);
-            self._show(readingView(shown, view === "full"));
+            var shown = view === "full" ? fromReading(data, api, symptoms, language) : fromCard(data, api, language);
+            self._show(readingView(shown, view === "full", t));
             self.dispatchEvent(
               new CustomEvent("twitchlore:reading", { bubbles: true, composed: true, detail: data }),
             );
           },
           function (error) {
             if (token !== self._token || (error && error.name === "AbortError")) return;
-            self._show(message("Twitchlore could not be reached. Please try again later."));
+            self._show(message(t("unreachable")));
           },
         )
         .catch(function (error) {
           // The answer had a shape this version cannot draw: say so, never leave a blank box.
-          if (token === self._token) self._show(message("This reading could not be shown."));
+          if (token === self._token) self._show(message(t("unshowable")));
           if (window.console) console.warn("twitchlore-reading:", error);
         })
         .finally(function () {
