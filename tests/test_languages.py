@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import brotli
@@ -21,6 +20,7 @@ from service.negotiation import lookup, negotiate
 
 from .helpers import COMBINATIONS, PROBLEM, TEST_SETTINGS, assert_problem, empty_answer_cache
 from .pseudo_language import write_pseudo_language
+from .test_wording import strings
 
 SHIPPED = list(load_datasets())
 """The languages in data/translations, English first."""
@@ -225,21 +225,9 @@ def test_a_304_is_never_given_for_another_languages_copy(multi: FlaskClient) -> 
 # -- Every served language is complete ----------------------------------------------------
 
 
-def strings(document: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Every (path, text) of a JSON answer."""
-    if isinstance(document, dict):
-        for key, value in document.items():
-            yield from strings(value, f"{path}.{key}")
-    elif isinstance(document, list):
-        for position, value in enumerate(document):
-            yield from strings(value, f"{path}[{position}]")
-    elif isinstance(document, str):
-        yield path, document
-
-
-KEPT = (".sources[", ".original.", ".query.", "href", "_id")
+KEPT = (".sources[", ".original.", "_id")
 """Paths whose text is the same in every language: sources as published, a belief's own
-words, the question echoed, links and ids."""
+words and ids (``strings`` leaves out links and the question echoed)."""
 
 
 def assert_translated(english: Any, translated: Any, language: str) -> None:
