@@ -232,7 +232,7 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
     (
         "an interface placeholder renamed",
         "interface.yaml",
-        _set("problems", "must_be_one_of", value="Debe ser: {opciones}."),
+        _set("problems", "must_be_one_of", value="Must be: {options}."),
         "problems",
         "must_be_one_of",
         "must keep the English placeholders exactly: {choices}",
