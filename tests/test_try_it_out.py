@@ -34,6 +34,8 @@ def preset_request(path: str, operation: dict[str, Any]) -> str:
         value = preset(parameter)
         if value is None:
             continue
+        if parameter["in"] == "header":
+            continue  # Swagger UI sends it as a header (Accept-Language), not in the query
         if parameter["in"] == "path":
             path = path.replace(f"{{{parameter['name']}}}", str(value))
         elif isinstance(value, list):

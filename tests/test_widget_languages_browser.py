@@ -26,6 +26,8 @@ from .test_widget_browser import HostSite, console_problems, host_site, shadow_t
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("widget-languages"),
     pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason=MISSING),
 ]
 
