@@ -35,7 +35,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     widget.init_app(app)
     home.init_app(app)
     retirement.init_app(app, checks.API_PREFIX)
-    catalogues = resources.init_app(app, dataset, operations.blp)
+    app.register_blueprint(operations.blp)
+    catalogues = resources.init_app(app, dataset)
     state.install(app, state.AppState(dataset, catalogues, limiter))
     front.install(app, limiter, access_log)
     return app

@@ -196,3 +196,19 @@ def string_properties_without_examples(spec: dict[str, Any]) -> list[str]:
 def test_examples_show_real_values_not_placeholders(spec: dict[str, Any]) -> None:
     """Every string property has an example, so no example body says "string"."""
     assert string_properties_without_examples(spec) == []
+
+
+def test_probes_and_metrics_stay_out_of_the_public_spec(spec: dict[str, Any]) -> None:
+    """Only the API is documented: no generated client gets a getMetrics it cannot parse."""
+    assert {path for path in spec["paths"] if not path.startswith("/v1/")} == set()
+    assert not {"Health", "Readiness"} & set(spec["components"]["schemas"])
+
+
+def test_answer_schemas_are_open_to_new_fields(spec: dict[str, Any]) -> None:
+    """No component schema refuses extra properties: a later /v1 answer may carry more."""
+    closed = [
+        name
+        for name, schema in spec["components"]["schemas"].items()
+        if schema.get("additionalProperties") is False
+    ]
+    assert closed == []

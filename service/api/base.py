@@ -170,6 +170,12 @@ class AlwaysPresentProperties(BasePlugin):
     Typed clients then read ``reading.omen.headline`` as a string, not "possibly
     undefined". A field that may be left out says so with ``metadata={"optional": True}``;
     a field that may be null is still present, and documented ``nullable``.
+
+    Answers are also left open: the ``additionalProperties: false`` apispec writes for a
+    marshmallow schema that refuses unknown fields is dropped, since within ``/v1`` an
+    answer may gain fields and a client that validates answers must not break on one.
+    (Component schemas only describe answers; what a request may send is checked by
+    ``StrictQueryParser``.) Typed clients still know only the documented fields.
     """
 
     def schema_helper(
@@ -179,6 +185,8 @@ class AlwaysPresentProperties(BasePlugin):
         schema = kwargs.get("schema")
         if schema is None or "properties" not in definition:
             return None
+        if definition.get("additionalProperties") is False:
+            del definition["additionalProperties"]
         instance = schema() if isinstance(schema, type) else schema
         optional = {
             field.data_key or field_name
