@@ -11,6 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
+from service import create_app
+from service.dataset.models import ATTESTATIONS
+from service.dataset.schemas import MIN_BELIEFS_PER_READING
+
+from .helpers import TEST_SETTINGS, EditData
+
 SPEC_FILE = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
@@ -212,3 +218,32 @@ def test_answer_schemas_are_open_to_new_fields(spec: dict[str, Any]) -> None:
         if schema.get("additionalProperties") is False
     ]
     assert closed == []
+
+
+def test_a_data_only_release_leaves_the_spec_alone(
+    data_dir: Path, edit_data: EditData, spec: dict[str, Any]
+) -> None:
+    """A new dataset version (so a new checksum) does not change the spec: no live checksum
+    or dataset version is an example."""
+
+    def bump(document: dict[str, Any]) -> None:
+        document["version"] = "99.0.0"
+
+    edit_data("dataset.yaml", bump)
+    other = create_app({**TEST_SETTINGS, "DATA_DIR": str(data_dir)})
+    assert other.test_client().get("/v1/dataset").get_json()["version"] == "99.0.0"
+    assert other.test_client().get("/openapi.json").get_json() == json.loads(json.dumps(spec))
+
+
+def test_spec_texts_say_what_the_data_rules_and_answers_do(
+    client: FlaskClient, spec: dict[str, Any]
+) -> None:
+    """The beliefs' minimum is the loader's, every attestation is described, and the dataset's
+    links example has the keys /v1/dataset answers with."""
+    schemas = spec["components"]["schemas"]
+    beliefs = schemas["ReadingOmen"]["properties"]["beliefs"]["description"]
+    assert beliefs.startswith(f"At least {MIN_BELIEFS_PER_READING},")
+    for value in ATTESTATIONS:
+        assert f"{value}:" in schemas["Attestation"]["description"]
+    links = client.get("/v1/dataset").get_json()["links"]
+    assert schemas["Dataset"]["properties"]["links"]["example"] == links

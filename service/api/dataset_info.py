@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
@@ -21,6 +24,16 @@ blp = Blueprint(
 )
 
 
+def collection_links(kinds: Iterable[str]) -> dict[str, str]:
+    """The ``links`` of /v1/dataset: the readings and each kind's collection, keyed by plural."""
+    return {"readings": "/v1/readings", **{f"{kind}s": collection_path(kind) for kind in kinds}}
+
+
+CHECKSUM_EXAMPLE = hashlib.sha256(b"").hexdigest()
+"""The form of a checksum (this one is of no bytes): the served one would rewrite the spec at
+every change of the data."""
+
+
 class DatasetSchema(ma.Schema):
     """The served dataset: version, size, checksum and terms."""
 
@@ -29,7 +42,10 @@ class DatasetSchema(ma.Schema):
     )
     version = fields.String(metadata={"example": "1.0.0"})
     checksum = fields.String(
-        metadata={"description": "SHA-256 of the data files; changes with any edit."}
+        metadata={
+            "description": "SHA-256 of the data files; changes with any edit.",
+            "example": CHECKSUM_EXAMPLE,
+        }
     )
     licence = fields.String(metadata={"description": "Terms of the dataset's text."})
     disclaimer = fields.String(metadata={"description": "Carried by every reading."})
@@ -43,7 +59,7 @@ class DatasetSchema(ma.Schema):
         values=fields.String(),
         metadata={
             "description": "API paths of each collection.",
-            "example": {rule.kind: collection_path(rule.kind) for rule in KIND_RULES},
+            "example": collection_links(rule.kind for rule in KIND_RULES),
         },
     )
 
@@ -58,10 +74,7 @@ def dataset_document(dataset: Dataset) -> dict[str, object]:
         "licence": info.licence,
         "disclaimer": info.disclaimer,
         "counts": dataset.counts(),
-        "links": {
-            "readings": "/v1/readings",
-            **{f"{kind}s": collection_path(kind) for kind in dataset.entries},
-        },
+        "links": collection_links(dataset.entries),
     }
 
 

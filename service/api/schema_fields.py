@@ -47,8 +47,10 @@ ENUMS: dict[tuple[str, ...], tuple[str, str]] = {
     SENTIMENTS: ("Sentiment", "Whether an omen foretells good, bad, both (mixed) or neither."),
     ATTESTATIONS: (
         "Attestation",
-        "documented: recorded by a folklore collection, encyclopaedia or reputable "
-        "publication; low_quality_only: found only on low-quality websites.",
+        "How well a belief is attested, best first. documented: a folklore record, "
+        "classical text or reference work names the lip (or the part of the body the belief "
+        "covers) and its meaning; reported: a newspaper or news site reports it as something "
+        "people say; low_quality_only: found only on low-quality websites.",
     ),
     CONDITION_CATEGORIES: ("ConditionCategory", "Kind of cause or condition."),
     TREATMENT_KINDS: ("TreatmentKind", "Kind of treatment or step."),
