@@ -198,3 +198,21 @@ def test_generated_client_has_one_type_per_enum(generated: ModuleType) -> None:
         if isinstance(getattr(models, name), type) and name.endswith("Urgency")
     ]
     assert urgency_like == ["Urgency"]
+
+
+def test_generated_client_accepts_values_it_has_not_seen(
+    spec: dict[str, Any], generated: ModuleType, api_client: Any, server: str
+) -> None:
+    """A value added to a growing set after generation (an attestation, a tradition id) and a
+    new field parse; a new id can be sent, and is answered with a problem, not an exception."""
+    models = importlib.import_module(f"{PACKAGE}.models")
+    with urllib.request.urlopen(f"{server}/v1/omens?page_size=1", timeout=10) as answer:
+        omen = json.load(answer)["items"][0]
+    later = {**omen, "attestation": "rumoured", "added_in_a_later_version": {"any": "value"}}
+    parsed = models.Omen.from_dict(later)
+    assert parsed.attestation == "rumoured"
+    assert parsed.to_dict()["added_in_a_later_version"] == {"any": "value"}
+    tag, _ = operations(spec)["listOmens"]
+    response = call(operation(tag, "listOmens"), api_client, tradition="a-tradition-added-later")
+    assert response.status_code == 422
+    assert "tradition" in response.parsed.detail

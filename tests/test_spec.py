@@ -130,9 +130,9 @@ def test_answers_mark_every_property_required(spec: dict[str, Any]) -> None:
 
 
 def enum_sets(node: Any) -> list[tuple[str, ...]]:
-    """Every inline enum anywhere in a part of the spec."""
+    """Every inline enum (closed or extensible) anywhere in a part of the spec."""
     if isinstance(node, dict):
-        found = [tuple(node["enum"])] if "enum" in node else []
+        found = [tuple(node[key]) for key in ("enum", "x-extensible-enum") if key in node]
         return found + [item for value in node.values() for item in enum_sets(value)]
     if isinstance(node, list):
         return [item for value in node for item in enum_sets(value)]
@@ -142,7 +142,11 @@ def enum_sets(node: Any) -> list[tuple[str, ...]]:
 def test_each_enum_is_one_shared_component(spec: dict[str, Any]) -> None:
     """Enums live only in named components (one per set), referred to by $ref everywhere."""
     schemas = spec["components"]["schemas"]
-    enums = {name: tuple(s["enum"]) for name, s in schemas.items() if "enum" in s}
+    enums = {
+        name: tuple(s.get("enum") or s["x-extensible-enum"])
+        for name, s in schemas.items()
+        if "enum" in s or "x-extensible-enum" in s
+    }
     assert {"Side", "Lip", "Urgency", "Sentiment", "Attestation", "SymptomId"} <= set(enums)
     assert len(set(enums.values())) == len(enums), "two components hold the same set"
     elsewhere = {k: v for k, v in spec.items() if k != "components"}
@@ -247,3 +251,15 @@ def test_spec_texts_say_what_the_data_rules_and_answers_do(
         assert f"{value}:" in schemas["Attestation"]["description"]
     links = client.get("/v1/dataset").get_json()["links"]
     assert schemas["Dataset"]["properties"]["links"]["example"] == links
+
+
+def test_growing_sets_are_extensible_and_the_others_closed(spec: dict[str, Any]) -> None:
+    """Ids and the sets that grow with the dataset are strings with their known values in
+    x-extensible-enum, so clients accept a new value; closed sets stay enums."""
+    schemas = spec["components"]["schemas"]
+    growing = {name for name, s in schemas.items() if "x-extensible-enum" in s}
+    assert {"SymptomId", "TraditionId", "Attestation", "ConditionCategory"} <= growing
+    assert {"Side", "Lip", "Urgency", "Sentiment", "ReadingId"}.isdisjoint(growing)
+    for name in growing:
+        assert schemas[name]["type"] == "string" and "enum" not in schemas[name], name
+        assert "may be added within /v1" in schemas[name]["description"], name

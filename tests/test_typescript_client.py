@@ -51,6 +51,24 @@ export function card(data: Reading): string {
 export const scale: Urgency[] = ["self_care", "see_doctor", "urgent", "emergency"];
 """
 
+UNSEEN = """\
+import type { components } from "./schema";
+
+type Omen = components["schemas"]["Omen"];
+
+export const later: components["schemas"]["TraditionId"] = "a-tradition-added-later";
+export const rumoured: Omen["attestation"] = "rumoured";
+export function attestation(omen: Omen): string {
+  return omen.attestation;
+}
+"""
+
+CLOSED = """\
+import type { components } from "./schema";
+
+export const urgency: components["schemas"]["Urgency"] = "whenever";
+"""
+
 MISTAKE = """\
 import type { paths } from "./schema";
 
@@ -126,3 +144,14 @@ def test_strict_typescript_refuses_a_field_the_spec_does_not_have(
     result = type_check(tools, typed_project, MISTAKE)
     assert result.returncode != 0
     assert "no_such_field" in result.stdout
+
+
+def test_strict_typescript_takes_values_a_growing_set_gains_later(
+    tools: Path, typed_project: Path
+) -> None:
+    """An id or attestation the types have not seen compiles; a closed set still refuses one."""
+    result = type_check(tools, typed_project, UNSEEN)
+    assert result.returncode == 0, result.stdout + result.stderr
+    closed = type_check(tools, typed_project, CLOSED)
+    assert closed.returncode != 0
+    assert "whenever" in closed.stdout
