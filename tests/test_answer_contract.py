@@ -92,7 +92,7 @@ def url_for_operation(client: FlaskClient, path: str) -> str:
 def test_every_answer_and_its_extended_form_match_the_spec(
     client: FlaskClient, spec: dict[str, Any]
 ) -> None:
-    """Each operation's real answer validates, and so does the answer with a new field everywhere."""
+    """Each operation's real answer validates, and so does it with a new field everywhere."""
     paths = [path for path, item in spec["paths"].items() if "get" in item]
     assert len(paths) >= 17
     for path in paths:
