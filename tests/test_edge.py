@@ -21,6 +21,8 @@ EXPOSED = {
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
+    "Deprecation",
+    "Sunset",
 }
 
 
@@ -38,6 +40,37 @@ def test_any_origin_gets_a_wildcard_and_the_headers_it_needs(client: FlaskClient
     exposed = {h.strip() for h in response.headers["Access-Control-Expose-Headers"].split(",")}
     assert exposed >= EXPOSED
     assert "Origin" not in response.headers.get("Vary", "")
+
+
+def preflight(client: FlaskClient, headers: str) -> set[str]:
+    """The request headers a preflight asking for ``headers`` is allowed, in lower case."""
+    response = client.options(
+        READING,
+        headers={
+            "Origin": "https://horoscope.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": headers,
+        },
+    )
+    assert response.status_code == 200
+    allowed = response.headers.get("Access-Control-Allow-Headers", "")
+    return {name.strip().lower() for name in allowed.split(",") if name.strip()}
+
+
+TRACING = ["traceparent", "tracestate", "baggage", "sentry-trace", "X-B3-TraceId", "b3"]
+
+
+def test_preflight_allows_the_tracing_headers_by_default(client: FlaskClient) -> None:
+    """Browsers with OpenTelemetry, Sentry or Zipkin tracing get their preflight allowed."""
+    assert {name.lower() for name in TRACING} <= preflight(client, ", ".join(TRACING))
+
+
+def test_an_operator_allows_more_request_headers() -> None:
+    """TWITCHLORE_CORS_ALLOW_HEADERS adds an app's own header; others stay refused."""
+    assert "x-app-version" not in preflight(make_client(), "X-App-Version")
+    client = make_client(CORS_ALLOW_HEADERS=["X-App-Version"])
+    assert preflight(client, "X-App-Version, traceparent") == {"x-app-version", "traceparent"}
+    assert preflight(client, "X-Other") == set()
 
 
 def test_preflight_is_answered(client: FlaskClient) -> None:

@@ -62,6 +62,7 @@ def test_broken_dataset_stops_the_factory(data_dir: Path) -> None:
         ("RATELIMIT_STORAGE_URI", "mysql://db", "must be memory:// or a redis:// URI"),
         ("TWITCHLORE_TRUSTED_PROXIES", "two", "must be a whole number"),
         ("TWITCHLORE_CORS_ORIGINS", "app.example", "is not an origin such as https://app.example"),
+        ("TWITCHLORE_CORS_ALLOW_HEADERS", "X-App, X App", "is not a header name"),
         ("TWITCHLORE_LOG_LEVEL", "chatty", "must be DEBUG, INFO, WARNING or ERROR"),
     ],
 )
@@ -84,6 +85,7 @@ def test_settings_are_read_from_the_environment() -> None:
             "TWITCHLORE_TRUSTED_PROXIES": "1",
             "TWITCHLORE_CORS_ORIGINS": "https://a.example, https://b.example",
             "TWITCHLORE_LOG_LEVEL": "warning",
+            "TWITCHLORE_CORS_ALLOW_HEADERS": "X-App-Version, X-Tenant",
         }
     )
     assert settings["RATELIMIT_DEFAULT"] == "10/second"
@@ -92,6 +94,7 @@ def test_settings_are_read_from_the_environment() -> None:
     assert settings["TRUSTED_PROXIES"] == 1
     assert settings["CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
     assert settings["LOG_LEVEL"] == "WARNING"
+    assert settings["CORS_ALLOW_HEADERS"] == ["X-App-Version", "X-Tenant"]
 
 
 def test_the_older_storage_variable_still_works() -> None:

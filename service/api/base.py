@@ -14,6 +14,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from ..edge.routing import ignored_parameter
 from ..errors import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception
 
 HEADERS: dict[str, dict[str, Any]] = {
@@ -83,20 +84,12 @@ STANDARD_ERRORS = ((406, "NOT_ACCEPTABLE"), (429, "TOO_MANY_REQUESTS"), *REQUEST
 """Errors any API operation can answer, documented on each of them."""
 
 
-def ignored_parameter(name: str) -> bool:
-    """Parameters no operation reads: a cache-buster (``_``) and campaign tags (``utm_*``).
-
-    jQuery and many HTTP clients add ``_=<time>`` to defeat caches, and shared links carry
-    ``utm_source`` and friends; refusing them would break ordinary clients for nothing.
-    """
-    return name == "_" or name.startswith("utm_")
-
-
 class StrictQueryParser(FlaskParser):
     """Parses query strings strictly where it matters, leniently where it is safe.
 
     Unknown parameters are refused (webargs would drop them silently), except the
-    cache-busters and campaign tags of ``ignored_parameter``. A parameter given twice is
+    tracking parameters and cache-busters of ``ignored_parameter`` (which the front door
+    already takes out of the query string). A parameter given twice is
     refused too (webargs would keep the first), unless it is a list, which may be
     repeated (``a=1&a=2``), comma-separated (``a=1,2``) or both.
     """

@@ -36,7 +36,7 @@ from .observability import (
     new_request_id,
 )
 from .rate_limit import REFUSAL_KEY, ClientRateLimiter
-from .routing import RouteLimits, canonical_path
+from .routing import RouteLimits, canonical_path, canonical_query
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -76,6 +76,7 @@ class FrontDoor:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"]
         environ["PATH_INFO"] = path = canonical_path(environ.get("PATH_INFO", ""))
+        environ["QUERY_STRING"] = canonical_query(environ.get("QUERY_STRING", ""))
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID"))
         extra = [(REQUEST_ID_HEADER, request_id)]
         if self.limiter.enabled and method != "OPTIONS" and self.routes.applies_to(path):
