@@ -18,7 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Imported here, not above, so that `python -m service` (which imports this package
     # first) checks the server settings before anything creates Prometheus metrics.
     from . import retirement, state
-    from .api import operations, resources
+    from .api import operations, prebuilt, resources
     from .config import API_SETTINGS, settings_from_env
     from .dataset import load_dataset
     from .edge import checks, front, observability
@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings_from_env())
     app.config.update(config or {})
     dataset = load_dataset(Path(app.config["DATA_DIR"]))
+    app.config.setdefault("LAST_MODIFIED", prebuilt.last_modified(dataset.info.released))
     access_log = observability.init_app(app)
     limiter = checks.init_app(app)
     docs.init_app(app)

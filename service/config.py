@@ -162,6 +162,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
     return {
         "DATA_DIR": environ.get("TWITCHLORE_DATA_DIR") or str(DATA_DIR),
         "CACHE_MAX_AGE": _whole_number(environ, "TWITCHLORE_CACHE_MAX_AGE", 3600),
+        "CACHE_S_MAXAGE": _whole_number(environ, "TWITCHLORE_CACHE_S_MAXAGE", 3600),
+        "CACHE_STALE_WHILE_REVALIDATE": _whole_number(
+            environ, "TWITCHLORE_CACHE_STALE_WHILE_REVALIDATE", 300
+        ),
         "CORS_ORIGINS": _origins(environ, "TWITCHLORE_CORS_ORIGINS"),
         "CORS_ALLOW_HEADERS": _header_names(environ, "TWITCHLORE_CORS_ALLOW_HEADERS"),
         "RATELIMIT_ENABLED": _boolean(environ, "TWITCHLORE_RATE_LIMIT_ENABLED", True),

@@ -411,6 +411,14 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
         "Not a valid boolean",
     ),
     (
+        "dataset release date that is not a date",
+        "dataset.yaml",
+        lambda info: info.update(released="last spring"),
+        None,
+        "released",
+        "Not a valid date",
+    ),
+    (
         "dataset metadata without a disclaimer",
         "dataset.yaml",
         lambda info: info.pop("disclaimer"),

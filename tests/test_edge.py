@@ -126,6 +126,33 @@ def test_over_the_limit_is_a_429_problem_with_retry_after() -> None:
     assert response.headers["X-RateLimit-Remaining"] == "0"
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["through Flask", "kept answer"])
+def test_a_304_is_not_counted_against_the_limit(kept: bool) -> None:
+    """Revalidating costs nothing: 304s leave the count alone, a changed answer counts."""
+    client = make_client(RATELIMIT_DEFAULT="3 per minute")
+    first = client.get(READING)
+    if kept:
+        client.get(READING)  # the second time, the front door keeps the answer
+    spent = 2 if kept else 1
+    for validator in ({"If-None-Match": first.headers["ETag"]},) * 5 + (
+        {"If-Modified-Since": first.headers["Last-Modified"]},
+    ) * 2:
+        response = client.get(READING, headers=validator)
+        assert response.status_code == 304
+        assert response.headers["X-RateLimit-Remaining"] == str(3 - spent)
+    changed = client.get(READING, headers={"If-None-Match": '"an-old-tag"'})
+    assert changed.status_code == 200
+    assert changed.headers["X-RateLimit-Remaining"] == str(3 - spent - 1)
+
+
+def test_a_client_over_the_limit_gets_a_429_even_when_revalidating() -> None:
+    """The limit still holds for conditional requests once a client has used it up."""
+    client = make_client(RATELIMIT_DEFAULT="2 per minute")
+    etag = client.get(READING).headers["ETag"]
+    assert client.get(READING).status_code == 200
+    assert_problem(client.get(READING, headers={"If-None-Match": etag}), 429)
+
+
 def test_probes_docs_and_preflights_are_not_limited() -> None:
     """Health checks, metrics, docs and CORS preflights never use up a client's requests."""
     client = make_client(RATELIMIT_DEFAULT="1 per minute")

@@ -49,8 +49,18 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "example": '"5d41402abc4b2a76b9719d911017c592"'},
     },
     "Cache-Control": {
-        "description": "Public and cacheable for max-age seconds.",
-        "schema": {"type": "string", "example": "public, max-age=3600"},
+        "description": "Public: fresh for max-age seconds in a browser and s-maxage seconds "
+        "in a shared cache (a CDN), which may serve it stale for stale-while-revalidate "
+        "seconds more while it revalidates.",
+        "schema": {
+            "type": "string",
+            "example": "public, max-age=3600, s-maxage=3600, stale-while-revalidate=300",
+        },
+    },
+    "Last-Modified": {
+        "description": "The release date of the data (or of the service, if later): answers "
+        "change only with a new release. If-Modified-Since with it gets a 304.",
+        "schema": {"type": "string", "example": "Fri, 04 Dec 2026 00:00:00 GMT"},
     },
     "Link": {
         "description": "RFC 8288 links to the first, last, previous and next pages.",

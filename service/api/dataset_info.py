@@ -41,6 +41,12 @@ class DatasetSchema(ma.Schema):
         metadata={"example": "Twitchlore: lip-twitch omens and their medical counterparts"}
     )
     version = fields.String(metadata={"example": "1.0.0"})
+    released = fields.Date(
+        metadata={
+            "description": "When this version was released; answers carry it as Last-Modified.",
+            "example": "2026-12-04",
+        }
+    )
     checksum = fields.String(
         metadata={
             "description": "SHA-256 of the data files; changes with any edit.",
@@ -70,6 +76,7 @@ def dataset_document(dataset: Dataset) -> dict[str, object]:
     return {
         "title": info.title,
         "version": info.version,
+        "released": info.released,
         "checksum": dataset.checksum,
         "licence": info.licence,
         "disclaimer": info.disclaimer,

@@ -7,19 +7,29 @@ identical across processes and restarts while the data is unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request
 
-CACHE_HEADERS = {"ETag": "ETag", "Cache-Control": "Cache-Control"}
+from ..version import RELEASED
+
+CACHE_HEADERS = {
+    "ETag": "ETag",
+    "Cache-Control": "Cache-Control",
+    "Last-Modified": "Last-Modified",
+}
 """The caching headers every prebuilt response carries (components named in ``base.HEADERS``)."""
 
 CONDITIONAL_GET_RESPONSES = {
     "304": {
-        "description": "Not Modified: the If-None-Match tag (strong or weak) still matches.",
+        "description": "Not Modified: the If-None-Match tag (strong or weak) still matches, or "
+        "(without If-None-Match) nothing changed since If-Modified-Since. Not counted "
+        "against the rate limit.",
         "headers": CACHE_HEADERS,
     }
 }
@@ -47,7 +57,26 @@ class PrebuiltJson:
         """
         response = Response(self.body, mimetype="application/json")
         response.set_etag(self.etag)
-        response.cache_control.public = True
-        response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
+        response.headers["Cache-Control"] = cache_control(current_app.config)
+        response.last_modified = current_app.config["LAST_MODIFIED"]
         response.make_conditional(request)
         return response
+
+
+def cache_control(config: Mapping[str, Any]) -> str:
+    """``Cache-Control`` of every API answer: public, fresh for ``max-age`` seconds in browsers
+    and ``s-maxage`` in shared caches (CDNs), which may then serve it stale for
+    ``stale-while-revalidate`` seconds more while they revalidate it in the background."""
+    return (
+        f"public, max-age={config['CACHE_MAX_AGE']}, s-maxage={config['CACHE_S_MAXAGE']}, "
+        f"stale-while-revalidate={config['CACHE_STALE_WHILE_REVALIDATE']}"
+    )
+
+
+def last_modified(data_released: dt.date) -> dt.datetime:
+    """When the answers last changed: the later of the data's and the service's release dates.
+
+    A new dataset changes the answers' content, a new service version may change their shape.
+    """
+    day = max(data_released, dt.date.fromisoformat(RELEASED))
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)

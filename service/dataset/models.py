@@ -8,6 +8,7 @@ condition objects, not their ids.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -240,3 +241,5 @@ class DatasetInfo:
     version: str
     licence: str
     disclaimer: str
+    released: dt.date
+    """The date this version of the data was released: the answers' Last-Modified."""

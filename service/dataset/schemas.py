@@ -67,6 +67,7 @@ class DatasetInfoSchema(ma.Schema):
     version = _text()
     licence = _text()
     disclaimer = _text()
+    released = fields.Date(required=True)
 
 
 class SourceSchema(EntrySchema):
