@@ -26,11 +26,15 @@ def test_config_argument_overrides_environment(monkeypatch: pytest.MonkeyPatch) 
     assert create_app({"CACHE_MAX_AGE": 5}).config["CACHE_MAX_AGE"] == 5
 
 
-def test_cache_max_age_reaches_the_responses(monkeypatch: pytest.MonkeyPatch) -> None:
-    """TWITCHLORE_CACHE_MAX_AGE sets the max-age clients and proxies see."""
+def test_cache_lifetimes_reach_the_responses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The three TWITCHLORE_CACHE_* settings set the lifetimes browsers and CDNs see."""
     monkeypatch.setenv("TWITCHLORE_CACHE_MAX_AGE", "120")
+    monkeypatch.setenv("TWITCHLORE_CACHE_S_MAXAGE", "86400")
+    monkeypatch.setenv("TWITCHLORE_CACHE_STALE_WHILE_REVALIDATE", "30")
     response = create_app().test_client().get("/v1/readings?side=left&lip=upper")
-    assert response.headers["Cache-Control"] == "public, max-age=120"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=120, s-maxage=86400, stale-while-revalidate=30"
+    )
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "1.5"])
