@@ -10,6 +10,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,7 @@ def test_pre_commit_hooks_are_all_local() -> None:
     assert {"ruff", "ruff-format", "check-yaml", "codespell", "dataset", "spec-drift"} <= hooks
 
 
+@pytest.mark.slow
 def test_make_run_installs_only_what_serving_needs(tmp_path: Path) -> None:
     """`make run` installs the package alone; only `make test` adds the dev extra."""
 
@@ -61,6 +63,7 @@ def test_make_run_installs_only_what_serving_needs(tmp_path: Path) -> None:
     assert "-c constraints.txt -e '.[dev]'" in planned("test")
 
 
+@pytest.mark.slow
 def test_the_package_builds_without_deprecation_warnings(tmp_path: Path) -> None:
     """A wheel builds with no setuptools warning and states its licence in SPDX form."""
     source = tmp_path / "source"
