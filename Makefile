@@ -66,7 +66,7 @@ deploy-test: setup-dev  ## build the API and Redis images, run deploy/kubernetes
 	$(BIN)/hadolint Dockerfile deploy/redis/Dockerfile
 	bash scripts/deploy-test.sh
 
-bench: setup-dev  ## the service against a bare Flask hello-world under gunicorn, with wrk (prints figures)
+bench: setup-dev  ## server designs (gevent, Granian; answer cache, precompression) against a bare Flask hello on gunicorn's defaults, with wrk (prints figures)
 	$(BIN)/python bench/bench.py
 
 abuse: setup-dev  ## hostile clients against a live server at length: slow clients, floods, Redis faults (prints figures)
