@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,6 +38,7 @@ from tests.hostile import (
     spelled_readings,
     worker_pids,
 )
+from tests.nginx_proxy import NGINX, running_nginx
 from tests.redis_server import REDIS_SERVER, running_redis
 
 RAISED_LIMIT = "1000000000 per minute"
@@ -84,19 +85,31 @@ def held_connection_figures(
     count: int,
     seconds: int,
 ) -> None:
-    """A normal client's readings while ``count`` hostile connections are held open."""
-    with running_server(WEB_CONCURRENCY="2") as server:
-        port = port_of(server)
-        with attack(port, count) as reconnections:
-            time.sleep(5)  # let every connection open
-            latencies, failures = normal_client(port, seconds)
-    late = sum(latency > 1.0 for latency in latencies)
-    print(f"{name}: {count} connections for {seconds} s, reconnected {reconnections[0]} times")
-    print(
-        f"  readings answered {len(latencies) - failures}/{len(latencies)}, over 1 s {late},"
-        f" median {statistics.median(latencies) * 1000:.1f} ms,"
-        f" slowest {max(latencies) * 1000:.1f} ms"
-    )
+    """A normal client's readings while ``count`` hostile connections are held open.
+
+    Against the server alone, then (when nginx is installed) through the proxy
+    configuration in deploy/nginx/ in front of it.
+    """
+    fronts = ["server alone", *(["through nginx"] if NGINX else [])]
+    for front in fronts:
+        with ExitStack() as stack:
+            server = stack.enter_context(running_server(WEB_CONCURRENCY="2"))
+            port = port_of(server)
+            if front == "through nginx":
+                port = stack.enter_context(running_nginx(port))
+            with attack(port, count) as reconnections:
+                time.sleep(5)  # let every connection open
+                latencies, failures = normal_client(port, seconds)
+        late = sum(latency > 1.0 for latency in latencies)
+        print(
+            f"{name}, {front}: {count} connections for {seconds} s,"
+            f" reconnected {reconnections[0]} times"
+        )
+        print(
+            f"  readings answered {len(latencies) - failures}/{len(latencies)}, over 1 s {late},"
+            f" median {statistics.median(latencies) * 1000:.1f} ms,"
+            f" slowest {max(latencies) * 1000:.1f} ms"
+        )
 
 
 def flood_figures(seconds: int) -> None:

@@ -114,6 +114,11 @@ SWAGGER_BUNDLE = "/docs/static/swagger-ui-bundle.js"
 """The largest file the service serves: what a slow reader asks for."""
 
 
+ATTACKER_ADDRESSES = [f"127.0.1.{n}" for n in range(1, 17)]
+"""Loopback addresses the held connections come from, in turn: many clients, none of them
+the normal client's 127.0.0.1, as a per-address connection limit would see them."""
+
+
 def idle_connections(port: int, count: int) -> AbstractContextManager[list[int]]:
     """``count`` connections that send nothing and reconnect as soon as the server closes one.
 
@@ -142,11 +147,15 @@ def _held_connections(
     stop = threading.Event()
     selector = selectors.DefaultSelector()
 
+    opened = [0]
+
     def connect() -> None:
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
         sock.settimeout(5)
+        opened[0] += 1
         try:
+            sock.bind((ATTACKER_ADDRESSES[opened[0] % len(ATTACKER_ADDRESSES)], 0))
             sock.connect(("127.0.0.1", port))
             sock.sendall(request)
         except OSError:
@@ -163,8 +172,6 @@ def _held_connections(
         connect()
 
     def hold() -> None:
-        for _ in range(count):
-            connect()
         next_read = time.monotonic() + 1
         while not stop.is_set():
             wanted = len(selector.get_map()) < count
@@ -195,6 +202,8 @@ def _held_connections(
                     except OSError:
                         reconnect(sock)
 
+    for _ in range(count):  # every connection is open once the context is entered
+        connect()
     thread = threading.Thread(target=hold, daemon=True)
     thread.start()
     try:
