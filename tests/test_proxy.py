@@ -11,9 +11,10 @@ from .gunicorn_server import running_server
 from .hostile import READING, idle_connections, raw_exchange, request, slow_readers
 from .nginx_proxy import NGINX, running_nginx
 
-pytestmark = pytest.mark.skipif(
-    NGINX is None, reason="no nginx: install Debian's nginx (.ci/run does)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(NGINX is None, reason="no nginx: install Debian's nginx (.ci/run does)"),
+]
 
 
 @pytest.fixture(scope="module")
