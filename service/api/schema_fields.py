@@ -48,9 +48,9 @@ ENUMS: dict[tuple[str, ...], tuple[str, str]] = {
     ATTESTATIONS: (
         "Attestation",
         "How well a belief is attested, best first. documented: a folklore record, "
-        "classical text or reference work names the lip (or the part of the body the belief "
-        "covers) and its meaning; reported: a newspaper or news site reports it as something "
-        "people say; low_quality_only: found only on low-quality websites.",
+        "classical text or reference work names the lip, or lips, and the reading; reported: "
+        "a newspaper or news site reports it as something people say, or a record gives it "
+        "only for the whole body; low_quality_only: found only on low-quality websites.",
     ),
     CONDITION_CATEGORIES: ("ConditionCategory", "Kind of cause or condition."),
     TREATMENT_KINDS: ("TreatmentKind", "Kind of treatment or step."),
