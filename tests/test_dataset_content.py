@@ -497,3 +497,22 @@ def test_low_calcium_views_are_both_attributed(dataset: Dataset) -> None:
         assert "web article" in explanation and "National Institutes of Health" in explanation
         cited = {s.id for s in reading.medical.sources}
         assert {SEED, "nichd-hypoparathyroidism-symptoms"} <= cited, reading.id
+
+
+RECORD_WORDS = ("Marifetname", "Trepetnik", "Jamaica", "Matsya Purana")
+"""Words naming the records behind documented beliefs, as readings' meanings name them."""
+WEB_WORDS = ("web", "online", "blog", "pages", "websites", "newspaper", "column", "articles")
+ATTESTATION_ORDER = ("documented", "reported", "low_quality_only")
+
+
+def test_readings_lead_with_their_best_attested_beliefs(dataset: Dataset) -> None:
+    """Each reading lists documented beliefs first and its meaning tells them before any web
+    page, newspaper or blog."""
+    for reading in dataset.readings:
+        ranks = [ATTESTATION_ORDER.index(b.attestation) for b in reading.omen.beliefs]
+        assert ranks == sorted(ranks), reading.id
+        meaning = reading.omen.meaning
+        records = [meaning.find(word) for word in RECORD_WORDS if word in meaning]
+        web = [meaning.find(word) for word in WEB_WORDS if word in meaning]
+        assert records, f"{reading.id}: the meaning names no documented record"
+        assert not web or min(records) < min(web), reading.id
