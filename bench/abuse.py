@@ -3,9 +3,11 @@
     python bench/abuse.py [--slow-seconds 30] [--flood-seconds 60]
 
 Runs the service as `make run` does (2 workers), on loopback only, and prints:
-slow clients (probes answered and the slowest), resident memory under a flood of
-distinct valid queries, answers to six spellings of the API's path under a limit,
-latency with Redis killed and frozen, and /metrics growth under made-up methods.
+slow clients (probes answered and the slowest), idle connections that reconnect when
+closed and slow readers of the largest file (a normal client's answers meanwhile),
+resident memory under a flood of distinct valid queries, answers to six spellings of
+the API's path under a limit, latency with Redis killed and frozen, and /metrics growth
+under made-up methods.
 Figures are printed, never asserted; every attack is bounded in count and time.
 """
 
@@ -16,6 +18,8 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -24,14 +28,17 @@ from tests.gunicorn_server import Server, running_server
 from tests.hostile import (
     READING,
     distinct_queries,
+    idle_connections,
     load_symptom_ids,
     random_method_requests,
     request,
     resident_mb,
     slow_clients,
+    slow_readers,
     spelled_readings,
     worker_pids,
 )
+from tests.nginx_proxy import NGINX, running_nginx
 from tests.redis_server import REDIS_SERVER, running_redis
 
 RAISED_LIMIT = "1000000000 per minute"
@@ -41,28 +48,68 @@ def port_of(server: Server) -> int:
     return int(server.url.rsplit(":", 1)[1])
 
 
+def normal_client(port: int, seconds: float) -> tuple[list[float], int]:
+    """A reading every half second for ``seconds``: each one's time (5 s if none) and failures."""
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            answer = request(port, READING, timeout=5)
+            latencies.append(answer.seconds)
+            failures += answer.status != 200
+        except OSError:
+            latencies.append(5.0)
+            failures += 1
+        time.sleep(0.5)
+    return latencies, failures
+
+
 def slow_client_figures(seconds: int, count: int = 50) -> None:
     """Normal readings while ``count`` connections trickle header bytes at 1 byte/s."""
     with running_server(WEB_CONCURRENCY="2") as server:
         port = port_of(server)
-        latencies: list[float] = []
-        failures = 0
         with slow_clients(port, count=count, byte_interval=1.0):
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                try:
-                    answer = request(port, READING, timeout=10)
-                    latencies.append(answer.seconds)
-                    failures += answer.status != 200
-                except OSError:
-                    failures += 1
-                time.sleep(0.5)
+            latencies, failures = normal_client(port, seconds)
     print(f"slow clients: {count} connections at 1 byte/s for {seconds} s")
     print(
-        f"  readings answered {len(latencies) - failures}/{len(latencies) + 0}, failed {failures},"
+        f"  readings answered {len(latencies) - failures}/{len(latencies)}, failed {failures},"
         f" median {statistics.median(latencies) * 1000:.1f} ms,"
         f" slowest {max(latencies) * 1000:.1f} ms"
     )
+
+
+def held_connection_figures(
+    name: str,
+    attack: Callable[[int, int], AbstractContextManager[list[int]]],
+    count: int,
+    seconds: int,
+) -> None:
+    """A normal client's readings while ``count`` hostile connections are held open.
+
+    Against the server alone, then (when nginx is installed) through the proxy
+    configuration in deploy/nginx/ in front of it.
+    """
+    fronts = ["server alone", *(["through nginx"] if NGINX else [])]
+    for front in fronts:
+        with ExitStack() as stack:
+            server = stack.enter_context(running_server(WEB_CONCURRENCY="2"))
+            port = port_of(server)
+            if front == "through nginx":
+                port = stack.enter_context(running_nginx(port))
+            with attack(port, count) as reconnections:
+                time.sleep(5)  # let every connection open
+                latencies, failures = normal_client(port, seconds)
+        late = sum(latency > 1.0 for latency in latencies)
+        print(
+            f"{name}, {front}: {count} connections for {seconds} s,"
+            f" reconnected {reconnections[0]} times"
+        )
+        print(
+            f"  readings answered {len(latencies) - failures}/{len(latencies)}, over 1 s {late},"
+            f" median {statistics.median(latencies) * 1000:.1f} ms,"
+            f" slowest {max(latencies) * 1000:.1f} ms"
+        )
 
 
 def flood_figures(seconds: int) -> None:
@@ -178,8 +225,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow-seconds", type=int, default=30)
     parser.add_argument("--flood-seconds", type=int, default=60)
+    parser.add_argument("--held-seconds", type=int, default=30)
     args = parser.parse_args()
     slow_client_figures(args.slow_seconds)
+    held_connection_figures("idle connections", idle_connections, 4000, args.held_seconds)
+    held_connection_figures("slow readers", slow_readers, 2000, args.held_seconds)
     flood_figures(args.flood_seconds)
     spelling_figures()
     redis_figures()

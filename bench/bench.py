@@ -1,15 +1,18 @@
-"""Benchmark the service against a bare Flask hello-world under the same gunicorn settings.
+"""Benchmark the service's server designs against a bare Flask hello, all in one run.
 
     python bench/bench.py [--duration SECONDS] [--connections N] [--rounds N]
 
-Both apps run under gunicorn with the project's gunicorn.conf.py and one (gevent) worker.
-wrk drives them in turns (A B A B ...), and the script prints requests/s, p50 and p99
-per endpoint with the ratio to the bare app, then start-up time and resident memory.
-Every request says ``Accept-Encoding: gzip, deflate, br`` as a browser does, so the
-service answers with its kept compressed copies. Figures are printed, never asserted.
-Every production feature is on at its default, except that the rate limit is raised so
-wrk's single address is not refused. The reading is also asked in Hindi (``lang=hi``; another
-served language when Hindi is not in data/translations yet), printed next to the English.
+The anchor is a bare Flask hello on gunicorn's defaults (one sync worker), started from a
+directory outside the project so that its gunicorn.conf.py does not apply; beside it, the
+same bare app under Granian. Each design of the service then serves a reading with one
+worker. wrk drives every server in turn, round after round (A B C ... A B C ...), and the
+script prints requests/s, p50 and p99 with the ratios to the anchor, then the other
+endpoints under the design as shipped, start-up time and resident memory.
+Every request says ``Accept-Encoding: gzip, deflate, br`` as a browser does. Figures are
+printed, never asserted. Every production feature is on at its default, except that the
+rate limit is raised so wrk's single address is not refused.
+The reading is also asked in Hindi (``lang=hi``; another served language when Hindi is
+not in data/translations), under the design as shipped, and printed next to the English.
 """
 
 from __future__ import annotations
@@ -19,11 +22,18 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
-from harness import ROOT, SERVICE_ENV, WrkResult, gunicorn, run_wrk, worker_rss_mb, wrk_binary
+from harness import ROOT, SERVICE_ENV, WrkResult, run_wrk, serving, worker_rss_mb, wrk_binary
+from variants import VARIANTS
 
 from service.dataset import load_datasets
 
+BIN = Path(sys.executable).parent
 HELLO = "/hello"
 READING = "/v1/readings?side=left&lip=upper&sudden=true"
 LANGUAGES = list(load_datasets())
@@ -37,6 +47,73 @@ ENDPOINTS = {
     "conditions, page_size=100": "/v1/conditions?page_size=100",
     "one condition": "/v1/conditions/bells-palsy",
 }
+ANCHOR = "bare Flask hello, gunicorn sync (defaults)"
+
+
+def granian(target: str, factory: bool) -> list[str]:
+    """Granian serving a WSGI ``target`` with one worker on ``{port}``."""
+    command = [str(BIN / "granian"), "--interface", "wsgi", "--workers", "1"]
+    command += ["--host", "127.0.0.1", "--port", "{port}", "--no-log"]
+    return command + (["--factory", target] if factory else [target])
+
+
+@dataclass(frozen=True)
+class Design:
+    """One way of serving: the command, its working directory, its settings and its path."""
+
+    name: str
+    command: list[str]
+    outside_project: bool
+    path: str
+    env: dict[str, str]
+
+
+def designs() -> list[Design]:
+    """The anchors, then the service under each server, with and without each cache."""
+    bench = str(ROOT / "bench")
+    hello = ["--pythonpath", bench, "hello_app:app"]
+    every = [
+        Design(
+            ANCHOR, [str(BIN / "gunicorn"), "--bind", "127.0.0.1:{port}", *hello], True, HELLO, {}
+        ),
+        Design(
+            "bare Flask hello, Granian",
+            [*granian("hello_app:app", factory=False), "--working-dir", bench],
+            True,
+            HELLO,
+            {},
+        ),
+    ]
+    for description, factory in VARIANTS.items():
+        gevent = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
+        gevent += ["--chdir", bench, f"variants:{factory}()"]
+        every += [
+            Design(
+                f"gevent, {description}",
+                gevent,
+                False,
+                READING,
+                {"WEB_CONCURRENCY": "1", **SERVICE_ENV},
+            ),
+            Design(
+                f"Granian, {description}",
+                [*granian(f"variants:{factory}", factory=True), "--working-dir", bench],
+                False,
+                READING,
+                SERVICE_ENV,
+            ),
+        ]
+    return every
+
+
+@contextmanager
+def started(design: Design) -> Iterator[tuple[str, int]]:
+    """Run ``design``'s server, from a scratch directory when it must be outside the project."""
+    with tempfile.TemporaryDirectory(prefix="bench-outside-") as outside:
+        cwd = Path(outside) if design.outside_project else ROOT
+        env = {"PYTHONPATH": str(ROOT), **design.env}
+        with serving(design.command, cwd, env) as served:
+            yield served
 
 
 def startup_seconds(runs: int = 5) -> float:
@@ -61,39 +138,13 @@ def startup_seconds(runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2, help="A B rounds; medians are shown")
-    args = parser.parse_args()
-    wrk = wrk_binary()
-
-    results: dict[str, list[WrkResult]] = {name: [] for name in ("bare Flask hello", *ENDPOINTS)}
-    with (
-        gunicorn("hello_app:app", ROOT / "bench") as (bare, _),
-        gunicorn("service:create_app()", ROOT, env=SERVICE_ENV) as (service, service_pid),
-    ):
-        for url in (bare + HELLO, *(service + path for path in ENDPOINTS.values())):
-            run_wrk(wrk, url, 2, args.connections)  # warm up
-        for _ in range(args.rounds):
-            results["bare Flask hello"].append(
-                run_wrk(wrk, bare + HELLO, args.duration, args.connections)
-            )
-            for name, path in ENDPOINTS.items():
-                results[name].append(run_wrk(wrk, service + path, args.duration, args.connections))
-        rss = worker_rss_mb(service_pid)
-
-    base = results["bare Flask hello"]
-    base_rps = statistics.median(r.requests_per_second for r in base)
-    base_p99 = statistics.median(r.p99_ms for r in base)
+def print_table(title: str, results: dict[str, list[WrkResult]], anchor: list[WrkResult]) -> None:
+    base_rps = statistics.median(r.requests_per_second for r in anchor)
+    base_p99 = statistics.median(r.p99_ms for r in anchor)
+    print(title)
     print(
-        f"wrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds A B, medians;"
-        " gunicorn 1 gevent worker, gunicorn.conf.py, Accept-Encoding: gzip, deflate, br"
-    )
-    print(
-        f"{'endpoint':28} {'req/s':>9} {'x bare':>7} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'x bare':>7} {'errors':>7}"
+        f"{'':42} {'req/s':>9} {'x anchor':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'x anchor':>8} {'errors':>7}"
     )
     for name, runs in results.items():
         rps = statistics.median(r.requests_per_second for r in runs)
@@ -101,11 +152,46 @@ def main() -> None:
         p99 = statistics.median(r.p99_ms for r in runs)
         errors = sum(r.errors for r in runs)
         print(
-            f"{name:28} {rps:9.0f} {rps / base_rps:7.2f} {p50:8.2f} {p99:8.2f} "
-            f"{p99 / base_p99:7.2f} {errors:7d}"
+            f"{name:42} {rps:9.0f} {rps / base_rps:8.2f} {p50:8.2f} {p99:8.2f} "
+            f"{p99 / base_p99:8.2f} {errors:7d}"
         )
-    english = statistics.median(r.requests_per_second for r in results["reading"])
-    other = statistics.median(r.requests_per_second for r in results[f"reading, lang={OTHER}"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; medians are shown")
+    args = parser.parse_args()
+    wrk = wrk_binary()
+    every = designs()
+    shipped = every[2]  # gevent with both caches: what `make run` and the image serve
+
+    results: dict[str, list[WrkResult]] = {design.name: [] for design in every}
+    endpoints: dict[str, list[WrkResult]] = {name: [] for name in ENDPOINTS}
+    with ExitStack() as stack:
+        urls = {design.name: stack.enter_context(started(design)) for design in every}
+        for design in every:
+            run_wrk(wrk, urls[design.name][0] + design.path, 2, args.connections)  # warm up
+        for _ in range(args.rounds):
+            for design in every:
+                url = urls[design.name][0] + design.path
+                results[design.name].append(run_wrk(wrk, url, args.duration, args.connections))
+        for name, path in ENDPOINTS.items():
+            url = urls[shipped.name][0] + path
+            run_wrk(wrk, url, 1, args.connections)  # warm up
+            endpoints[name].append(run_wrk(wrk, url, args.duration, args.connections))
+        rss = worker_rss_mb(urls[shipped.name][1]) or [0.0]
+
+    heading = (
+        f"wrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds in turn, medians;"
+        " one worker each; Accept-Encoding: gzip, deflate, br"
+    )
+    print_table(heading, results, results[ANCHOR])
+    print()
+    print_table(f"{shipped.name}, each endpoint:", endpoints, results[ANCHOR])
+    english = statistics.median(r.requests_per_second for r in endpoints["reading"])
+    other = statistics.median(r.requests_per_second for r in endpoints[f"reading, lang={OTHER}"])
     print(
         f"reading in {OTHER} / in English: {other / english:.2f}x "
         f"(languages served: {', '.join(LANGUAGES)})"

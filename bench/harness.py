@@ -59,19 +59,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(
-    app: str, chdir: Path, workers: int = 1, env: Mapping[str, str] | None = None
+def serving(
+    command: list[str], cwd: Path, env: Mapping[str, str] | None = None
 ) -> Iterator[tuple[str, int]]:
-    """Run ``app`` under gunicorn with the project's config; yield its base URL and pid."""
+    """Run a server ``command`` (``{port}`` in it is filled in); yield its base URL and pid."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-metrics-") as metrics:
         process = subprocess.Popen(
-            [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(chdir), app],
+            [part.format(port=port) for part in command],
+            cwd=cwd,
             env={
                 **os.environ,
                 "HOST": "127.0.0.1",
                 "PORT": str(port),
-                "WEB_CONCURRENCY": str(workers),
                 "PROMETHEUS_MULTIPROC_DIR": metrics,
                 **(env or {}),
             },
@@ -84,7 +84,17 @@ def gunicorn(
             yield url, process.pid
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            process.wait(timeout=30)
+
+
+@contextmanager
+def gunicorn(
+    app: str, chdir: Path, workers: int = 1, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """Run ``app`` under gunicorn with the project's config; yield its base URL and pid."""
+    command = [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(chdir), app]
+    with serving(command, ROOT, {"WEB_CONCURRENCY": str(workers), **(env or {})}) as served:
+        yield served
 
 
 def wait_for(url: str, timeout: float = 20) -> None:
@@ -136,8 +146,11 @@ def run_wrk(
 
 
 def _latency_ms(output: str, percentile: str) -> float:
-    value, unit = re.search(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s)$", output, re.M).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.search(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+    if found is None:
+        sys.exit(f"bench: no {percentile} latency in wrk's output:\n{output}")
+    value, unit = found.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:

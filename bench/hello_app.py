@@ -1,4 +1,4 @@
-"""The yardstick: a bare Flask "hello" endpoint, served by gunicorn like the service."""
+"""The yardstick: a bare Flask "hello" endpoint, served on gunicorn's defaults and under Granian."""
 
 from flask import Flask
 

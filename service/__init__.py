@@ -18,7 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Imported here, not above, so that `python -m service` (which imports this package
     # first) checks the server settings before anything creates Prometheus metrics.
     from . import language, retirement, state
-    from .api import operations, resources
+    from .api import operations, prebuilt, resources
     from .config import API_SETTINGS, settings_from_env
     from .dataset import load_datasets
     from .edge import checks, front, observability
@@ -31,13 +31,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     datasets = load_datasets(Path(app.config["DATA_DIR"]))
     words = {tag: dataset.interface for tag, dataset in datasets.items()}
     language.install(app, words)
+    app.config.setdefault(
+        "LAST_MODIFIED", prebuilt.last_modified(next(iter(datasets.values())).info.released)
+    )
     access_log = observability.init_app(app)
     limiter = checks.init_app(app)
     docs.init_app(app)
     widget.init_app(app, words)
     home.init_app(app)
     retirement.init_app(app, checks.API_PREFIX)
-    catalogues = resources.init_app(app, datasets, operations.blp)
+    app.register_blueprint(operations.blp)
+    catalogues = resources.init_app(app, datasets)
     state.install(app, state.AppState(datasets, catalogues, limiter))
     front.install(app, limiter, access_log)
     return app

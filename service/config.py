@@ -1,6 +1,6 @@
 """Settings read from environment variables, each with a default.
 
-Every setting is documented in the README's configuration table.
+Every setting is documented in docs/configuration.md.
 """
 
 from __future__ import annotations
@@ -96,6 +96,21 @@ def _origins(environ: Mapping[str, str], name: str) -> str | list[str]:
     return origins
 
 
+HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _header_names(environ: Mapping[str, str], name: str) -> list[str]:
+    """A comma-separated list of request header names (none by default)."""
+    names = [header.strip() for header in (environ.get(name) or "").split(",") if header.strip()]
+    for header in names:
+        if not HEADER_NAME.fullmatch(header):
+            raise ConfigError(
+                f"{name}: {header!r} is not a header name such as X-App-Version "
+                "(letters, digits, - and _, separated by commas)"
+            )
+    return names
+
+
 def _log_level(environ: Mapping[str, str], name: str, default: str) -> str:
     raw = (environ.get(name) or default).upper()
     if raw not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -147,7 +162,12 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
     return {
         "DATA_DIR": environ.get("TWITCHLORE_DATA_DIR") or str(DATA_DIR),
         "CACHE_MAX_AGE": _whole_number(environ, "TWITCHLORE_CACHE_MAX_AGE", 3600),
+        "CACHE_S_MAXAGE": _whole_number(environ, "TWITCHLORE_CACHE_S_MAXAGE", 3600),
+        "CACHE_STALE_WHILE_REVALIDATE": _whole_number(
+            environ, "TWITCHLORE_CACHE_STALE_WHILE_REVALIDATE", 300
+        ),
         "CORS_ORIGINS": _origins(environ, "TWITCHLORE_CORS_ORIGINS"),
+        "CORS_ALLOW_HEADERS": _header_names(environ, "TWITCHLORE_CORS_ALLOW_HEADERS"),
         "RATELIMIT_ENABLED": _boolean(environ, "TWITCHLORE_RATE_LIMIT_ENABLED", True),
         "RATELIMIT_DEFAULT": _rate_limit(environ, "TWITCHLORE_RATE_LIMIT", "1200 per minute"),
         "RATELIMIT_STORAGE_URI": _storage_uri(

@@ -5,3 +5,5 @@ version of its own (``data/dataset.yaml``).
 """
 
 VERSION = "1.0.0"
+RELEASED = "2026-12-04"
+"""The date of this version's release, as CHANGELOG.md gives it (a test checks they agree)."""

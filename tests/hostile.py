@@ -10,12 +10,13 @@ import http.client
 import json
 import random
 import re
+import selectors
 import socket
 import string
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +108,112 @@ def slow_clients(port: int, count: int, byte_interval: float = 1.0) -> Iterator[
         thread.join(timeout=5)
         for sock in sockets:
             sock.close()
+
+
+SWAGGER_BUNDLE = "/docs/static/swagger-ui-bundle.js"
+"""The largest file the service serves: what a slow reader asks for."""
+
+
+ATTACKER_ADDRESSES = [f"127.0.1.{n}" for n in range(1, 17)]
+"""Loopback addresses the held connections come from, in turn: many clients, none of them
+the normal client's 127.0.0.1, as a per-address connection limit would see them."""
+
+
+def idle_connections(port: int, count: int) -> AbstractContextManager[list[int]]:
+    """``count`` connections that send nothing and reconnect as soon as the server closes one.
+
+    They run until the context ends; the list yielded counts the reconnections.
+    """
+    return _held_connections(port, count, request=b"", read_bytes_per_second=0)
+
+
+def slow_readers(
+    port: int, count: int, path: str = SWAGGER_BUNDLE
+) -> AbstractContextManager[list[int]]:
+    """``count`` clients that ask for ``path`` and read the answer at 1 byte/s each.
+
+    Each keeps a small receive buffer, so the answer waits on the server's side; a closed
+    connection is opened again at once. The list yielded counts the reconnections.
+    """
+    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n"
+    return _held_connections(port, count, request=head.encode(), read_bytes_per_second=1)
+
+
+@contextmanager
+def _held_connections(
+    port: int, count: int, request: bytes, read_bytes_per_second: int
+) -> Iterator[list[int]]:
+    reconnections = [0]
+    stop = threading.Event()
+    selector = selectors.DefaultSelector()
+
+    opened = [0]
+
+    def connect() -> None:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+        sock.settimeout(5)
+        opened[0] += 1
+        try:
+            sock.bind((ATTACKER_ADDRESSES[opened[0] % len(ATTACKER_ADDRESSES)], 0))
+            sock.connect(("127.0.0.1", port))
+            sock.sendall(request)
+        except OSError:
+            sock.close()
+            time.sleep(0.01)  # refused or reset: try again, but do not spin
+            return
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ)
+
+    def reconnect(sock: socket.socket) -> None:
+        selector.unregister(sock)
+        sock.close()
+        reconnections[0] += 1
+        connect()
+
+    def hold() -> None:
+        next_read = time.monotonic() + 1
+        while not stop.is_set():
+            wanted = len(selector.get_map()) < count
+            if wanted:
+                connect()
+            if read_bytes_per_second:  # answers are always waiting: read them on the tick
+                stop.wait(0 if wanted else max(0.0, min(0.2, next_read - time.monotonic())))
+            ready = [] if read_bytes_per_second else selector.select(0 if wanted else 0.2)
+            for key, _ in ready:
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                try:
+                    closed = sock.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    closed = True
+                if closed:
+                    reconnect(sock)
+            if read_bytes_per_second and time.monotonic() >= next_read:
+                next_read += 1
+                for key in list(selector.get_map().values()):
+                    sock = key.fileobj
+                    assert isinstance(sock, socket.socket)
+                    try:
+                        if sock.recv(read_bytes_per_second) == b"":
+                            reconnect(sock)
+                    except BlockingIOError:
+                        pass
+                    except OSError:
+                        reconnect(sock)
+
+    for _ in range(count):  # every connection is open once the context is entered
+        connect()
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    try:
+        yield reconnections
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        for key in list(selector.get_map().values()):
+            key.fileobj.close()  # type: ignore[union-attr]
+        selector.close()
 
 
 PATH_SPELLINGS = [

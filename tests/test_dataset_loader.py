@@ -206,6 +206,38 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
         "a documented belief needs a source of better than low quality",
     ),
     (
+        "copy of another publisher's text rated above low",
+        "sources.yaml",
+        lambda d: by_id(d, "nhs-twitching-eyes-muscles").update(quality="reputable"),
+        "nhs-twitching-eyes-muscles",
+        "quality",
+        "A copy of another publisher's text",
+    ),
+    (
+        "facsimile that names no original",
+        "sources.yaml",
+        lambda d: first(d).update(facsimile=True),
+        "@sources.0",
+        "facsimile",
+        "Only a copy can be a facsimile",
+    ),
+    (
+        "documented belief read in one copy only",
+        "omens.yaml",
+        lambda d: by_id(d, "trepetnik-lip-trembles-joy").update(sources=["promacedonia-trepetnik"]),
+        "trepetnik-lip-trembles-joy",
+        "attestation",
+        "copies of the record by 2 different publishers",
+    ),
+    (
+        "reported belief resting on copies alone",
+        "omens.yaml",
+        lambda d: by_id(d, "marifetname-corner-right-harm").update(attestation="reported"),
+        "marifetname-corner-right-harm",
+        "attestation",
+        "a reported belief needs a source of better than low quality",
+    ),
+    (
         "source with neither url nor file",
         "sources.yaml",
         lambda d: first(d).update(url=None, file=None),
@@ -435,6 +467,14 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
         "Missing data for required field",
     ),
     (
+        "dataset release date that is not a date",
+        "dataset.yaml",
+        lambda info: info.update(released="last spring"),
+        None,
+        "released",
+        "Not a valid date",
+    ),
+    (
         "dataset metadata without a disclaimer",
         "dataset.yaml",
         lambda info: info.pop("disclaimer"),
@@ -611,3 +651,23 @@ def test_error_message_is_one_line(data_dir: Path) -> None:
         load_dataset(data_dir)
     assert "\n" not in str(caught.value)
     assert re.match(r"^data/readings\.yaml: not valid YAML", str(caught.value))
+
+
+def test_copies_by_two_publishers_can_document_a_record(
+    data_dir: Path, edit_data: EditData
+) -> None:
+    """A record read only in copies is documented when two publishers' copies agree, not one's."""
+    omen = load_dataset(data_dir).collection("omen").get("marifetname-corner-right-harm")
+    assert omen.attestation == "documented"
+    assert {s.quality for s in omen.sources} == {"low"}
+    assert len({s.publisher for s in omen.sources if s.copy_of}) == 2
+    edit_data(
+        "sources.yaml",
+        lambda d: by_id(d, "necatiaksu-ihtilac").update(
+            publisher=by_id(d, "marifetname-segirmeler-blogcu")["publisher"]
+        ),
+    )
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(data_dir)
+    assert caught.value.entry == "marifetname-corner-right-harm"
+    assert caught.value.field == "attestation"

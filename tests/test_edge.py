@@ -21,6 +21,8 @@ EXPOSED = {
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
+    "Deprecation",
+    "Sunset",
 }
 
 
@@ -38,6 +40,37 @@ def test_any_origin_gets_a_wildcard_and_the_headers_it_needs(client: FlaskClient
     exposed = {h.strip() for h in response.headers["Access-Control-Expose-Headers"].split(",")}
     assert exposed >= EXPOSED
     assert "Origin" not in response.headers.get("Vary", "")
+
+
+def preflight(client: FlaskClient, headers: str) -> set[str]:
+    """The request headers a preflight asking for ``headers`` is allowed, in lower case."""
+    response = client.options(
+        READING,
+        headers={
+            "Origin": "https://horoscope.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": headers,
+        },
+    )
+    assert response.status_code == 200
+    allowed = response.headers.get("Access-Control-Allow-Headers", "")
+    return {name.strip().lower() for name in allowed.split(",") if name.strip()}
+
+
+TRACING = ["traceparent", "tracestate", "baggage", "sentry-trace", "X-B3-TraceId", "b3"]
+
+
+def test_preflight_allows_the_tracing_headers_by_default(client: FlaskClient) -> None:
+    """Browsers with OpenTelemetry, Sentry or Zipkin tracing get their preflight allowed."""
+    assert {name.lower() for name in TRACING} <= preflight(client, ", ".join(TRACING))
+
+
+def test_an_operator_allows_more_request_headers() -> None:
+    """TWITCHLORE_CORS_ALLOW_HEADERS adds an app's own header; others stay refused."""
+    assert "x-app-version" not in preflight(make_client(), "X-App-Version")
+    client = make_client(CORS_ALLOW_HEADERS=["X-App-Version"])
+    assert preflight(client, "X-App-Version, traceparent") == {"x-app-version", "traceparent"}
+    assert preflight(client, "X-Other") == set()
 
 
 def test_preflight_is_answered(client: FlaskClient) -> None:
@@ -91,6 +124,33 @@ def test_over_the_limit_is_a_429_problem_with_retry_after() -> None:
     assert "3 per 1 minute" in body["detail"]
     assert int(response.headers["Retry-After"]) > 0
     assert response.headers["X-RateLimit-Remaining"] == "0"
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["through Flask", "kept answer"])
+def test_a_304_is_not_counted_against_the_limit(kept: bool) -> None:
+    """Revalidating costs nothing: 304s leave the count alone, a changed answer counts."""
+    client = make_client(RATELIMIT_DEFAULT="3 per minute")
+    first = client.get(READING)
+    if kept:
+        client.get(READING)  # the second time, the front door keeps the answer
+    spent = 2 if kept else 1
+    for validator in ({"If-None-Match": first.headers["ETag"]},) * 5 + (
+        {"If-Modified-Since": first.headers["Last-Modified"]},
+    ) * 2:
+        response = client.get(READING, headers=validator)
+        assert response.status_code == 304
+        assert response.headers["X-RateLimit-Remaining"] == str(3 - spent)
+    changed = client.get(READING, headers={"If-None-Match": '"an-old-tag"'})
+    assert changed.status_code == 200
+    assert changed.headers["X-RateLimit-Remaining"] == str(3 - spent - 1)
+
+
+def test_a_client_over_the_limit_gets_a_429_even_when_revalidating() -> None:
+    """The limit still holds for conditional requests once a client has used it up."""
+    client = make_client(RATELIMIT_DEFAULT="2 per minute")
+    etag = client.get(READING).headers["ETag"]
+    assert client.get(READING).status_code == 200
+    assert_problem(client.get(READING, headers={"If-None-Match": etag}), 429)
 
 
 def test_probes_docs_and_preflights_are_not_limited() -> None:

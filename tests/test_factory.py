@@ -26,11 +26,15 @@ def test_config_argument_overrides_environment(monkeypatch: pytest.MonkeyPatch) 
     assert create_app({"CACHE_MAX_AGE": 5}).config["CACHE_MAX_AGE"] == 5
 
 
-def test_cache_max_age_reaches_the_responses(monkeypatch: pytest.MonkeyPatch) -> None:
-    """TWITCHLORE_CACHE_MAX_AGE sets the max-age clients and proxies see."""
+def test_cache_lifetimes_reach_the_responses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The three TWITCHLORE_CACHE_* settings set the lifetimes browsers and CDNs see."""
     monkeypatch.setenv("TWITCHLORE_CACHE_MAX_AGE", "120")
+    monkeypatch.setenv("TWITCHLORE_CACHE_S_MAXAGE", "86400")
+    monkeypatch.setenv("TWITCHLORE_CACHE_STALE_WHILE_REVALIDATE", "30")
     response = create_app().test_client().get("/v1/readings?side=left&lip=upper")
-    assert response.headers["Cache-Control"] == "public, max-age=120"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=120, s-maxage=86400, stale-while-revalidate=30"
+    )
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "1.5"])
@@ -62,6 +66,7 @@ def test_broken_dataset_stops_the_factory(data_dir: Path) -> None:
         ("RATELIMIT_STORAGE_URI", "mysql://db", "must be memory:// or a redis:// URI"),
         ("TWITCHLORE_TRUSTED_PROXIES", "two", "must be a whole number"),
         ("TWITCHLORE_CORS_ORIGINS", "app.example", "is not an origin such as https://app.example"),
+        ("TWITCHLORE_CORS_ALLOW_HEADERS", "X-App, X App", "is not a header name"),
         ("TWITCHLORE_LOG_LEVEL", "chatty", "must be DEBUG, INFO, WARNING or ERROR"),
     ],
 )
@@ -84,6 +89,7 @@ def test_settings_are_read_from_the_environment() -> None:
             "TWITCHLORE_TRUSTED_PROXIES": "1",
             "TWITCHLORE_CORS_ORIGINS": "https://a.example, https://b.example",
             "TWITCHLORE_LOG_LEVEL": "warning",
+            "TWITCHLORE_CORS_ALLOW_HEADERS": "X-App-Version, X-Tenant",
         }
     )
     assert settings["RATELIMIT_DEFAULT"] == "10/second"
@@ -92,6 +98,7 @@ def test_settings_are_read_from_the_environment() -> None:
     assert settings["TRUSTED_PROXIES"] == 1
     assert settings["CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
     assert settings["LOG_LEVEL"] == "WARNING"
+    assert settings["CORS_ALLOW_HEADERS"] == ["X-App-Version", "X-Tenant"]
 
 
 def test_the_older_storage_variable_still_works() -> None:

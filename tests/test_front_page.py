@@ -56,9 +56,12 @@ def test_browsers_get_a_page_with_a_live_example(client: FlaskClient) -> None:
 
 
 def test_front_page_links_docs_dataset_endpoints_and_licence(client: FlaskClient) -> None:
-    """The page links /docs, /v1/dataset, its endpoints table, the README and the licence."""
+    """The page links /docs, /v1/dataset, its endpoints table, the widget and its demo, the
+    README and the licence."""
     reader = read_page(client)
-    assert {"/docs", "/v1/dataset", "#endpoints", "/readme", "/license"} <= set(reader.urls)
+    expected = {"/docs", "/v1/dataset", "#endpoints", "#widget", "/demo", "/readme", "/license"}
+    assert expected <= set(reader.urls)
+    assert "<twitchlore-reading" in " ".join(reader.text)
     assert "/v1/omens" in " ".join(reader.text)
 
 

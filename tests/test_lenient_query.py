@@ -1,8 +1,8 @@
 """What ordinary clients send is understood; what is really wrong is still refused.
 
 Generated clients repeat list parameters, ``requests`` sends ``True``, jQuery adds ``_=<time>``,
-shared links carry ``utm_*`` tags, people type ``LEFT``: all of these work. Unknown
-parameters, typos and a single-valued parameter given twice are still errors.
+shared links carry ``utm_*`` tags and click ids (``fbclid``...), people type ``LEFT``: all of
+these work. Unknown parameters, typos and a single-valued parameter given twice are still errors.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import requests
 from flask.testing import FlaskClient
+
+from service.edge.routing import canonical_query
 
 from .helpers import assert_problem
 
@@ -98,12 +100,32 @@ def test_list_filters_ignore_letter_case(client: FlaskClient, shouted: str, plai
     [BASE, "/v1/omens", "/v1/omens/jamaica-lips-twitch-kiss", "/v1/dataset"],
     ids=["reading", "list", "item", "dataset"],
 )
-def test_cache_busters_and_campaign_tags_are_ignored(client: FlaskClient, url: str) -> None:
-    """jQuery's _=<time> and utm_* tags change nothing about the answer."""
+def test_cache_busters_and_tracking_parameters_are_ignored(client: FlaskClient, url: str) -> None:
+    """jQuery's _=<time>, utm_* tags and the click ids of ad networks, newsletters and link
+    shorteners (in any case, percent-encoded too) change nothing about the answer."""
     joiner = "&" if "?" in url else "?"
-    tagged = client.get(f"{url}{joiner}_=1795639780663&utm_source=newsletter&utm_medium=email")
+    tags = (
+        "_=1795639780663&utm_source=newsletter&utm_medium=email&fbclid=IwAR0x&gclid=Cj0K"
+        "&msclkid=5f1c&mc_cid=4e2b&mc_eid=9a8c&ref=producthunt&FBCLID=IwAR1y&utm%5Fterm=omen"
+    )
+    tagged = client.get(f"{url}{joiner}{tags}")
     assert tagged.status_code == 200
     assert tagged.data == client.get(url).data
+
+
+def test_tracking_parameters_leave_the_query_before_anything_reads_it(
+    client: FlaskClient,
+) -> None:
+    """The pages' links of a tagged list carry no tag; everything else keeps its order."""
+    assert (
+        canonical_query("side=left&fbclid=1&lip=upper&utm_x=&sudden")
+        == "side=left&lip=upper&sudden"
+    )
+    assert canonical_query("refx=1&fbclid2=2") == "refx=1&fbclid2=2"
+    answer = client.get("/v1/omens?page_size=5&fbclid=IwAR0x&page=2&gclid=Cj0K")
+    assert answer.status_code == 200
+    assert "page_size=5" in answer.headers["Link"]
+    assert "clid" not in answer.headers["Link"]
 
 
 @pytest.mark.parametrize(
@@ -115,8 +137,19 @@ def test_cache_busters_and_campaign_tags_are_ignored(client: FlaskClient, url: s
         ("/v1/dataset?format=xml", "Allowed parameters: lang."),
         (f"{BASE}&__=1", "side, lip"),
         (f"{BASE}&utm=1", "side, lip"),
+        (f"{BASE}&refx=1", "side, lip"),
+        (f"{BASE}&fbclid2=1", "side, lip"),
     ],
-    ids=["reading", "list", "item", "dataset", "double underscore", "utm without _"],
+    ids=[
+        "reading",
+        "list",
+        "item",
+        "dataset",
+        "double underscore",
+        "utm without _",
+        "ref with more",
+        "fbclid with more",
+    ],
 )
 def test_other_unknown_parameters_are_still_refused(
     client: FlaskClient, url: str, allowed: str

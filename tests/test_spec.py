@@ -11,6 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
+from service import create_app
+from service.dataset.models import ATTESTATIONS
+from service.dataset.schemas import MIN_BELIEFS_PER_READING
+
+from .helpers import TEST_SETTINGS, EditData
+
 SPEC_FILE = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
@@ -124,9 +130,9 @@ def test_answers_mark_every_property_required(spec: dict[str, Any]) -> None:
 
 
 def enum_sets(node: Any) -> list[tuple[str, ...]]:
-    """Every inline enum anywhere in a part of the spec."""
+    """Every inline enum (closed or extensible) anywhere in a part of the spec."""
     if isinstance(node, dict):
-        found = [tuple(node["enum"])] if "enum" in node else []
+        found = [tuple(node[key]) for key in ("enum", "x-extensible-enum") if key in node]
         return found + [item for value in node.values() for item in enum_sets(value)]
     if isinstance(node, list):
         return [item for value in node for item in enum_sets(value)]
@@ -136,7 +142,11 @@ def enum_sets(node: Any) -> list[tuple[str, ...]]:
 def test_each_enum_is_one_shared_component(spec: dict[str, Any]) -> None:
     """Enums live only in named components (one per set), referred to by $ref everywhere."""
     schemas = spec["components"]["schemas"]
-    enums = {name: tuple(s["enum"]) for name, s in schemas.items() if "enum" in s}
+    enums = {
+        name: tuple(s.get("enum") or s["x-extensible-enum"])
+        for name, s in schemas.items()
+        if "enum" in s or "x-extensible-enum" in s
+    }
     assert {"Side", "Lip", "Urgency", "Sentiment", "Attestation", "SymptomId"} <= set(enums)
     assert len(set(enums.values())) == len(enums), "two components hold the same set"
     elsewhere = {k: v for k, v in spec.items() if k != "components"}
@@ -196,3 +206,60 @@ def string_properties_without_examples(spec: dict[str, Any]) -> list[str]:
 def test_examples_show_real_values_not_placeholders(spec: dict[str, Any]) -> None:
     """Every string property has an example, so no example body says "string"."""
     assert string_properties_without_examples(spec) == []
+
+
+def test_probes_and_metrics_stay_out_of_the_public_spec(spec: dict[str, Any]) -> None:
+    """Only the API is documented: no generated client gets a getMetrics it cannot parse."""
+    assert {path for path in spec["paths"] if not path.startswith("/v1/")} == set()
+    assert not {"Health", "Readiness"} & set(spec["components"]["schemas"])
+
+
+def test_answer_schemas_are_open_to_new_fields(spec: dict[str, Any]) -> None:
+    """No component schema refuses extra properties: a later /v1 answer may carry more."""
+    closed = [
+        name
+        for name, schema in spec["components"]["schemas"].items()
+        if schema.get("additionalProperties") is False
+    ]
+    assert closed == []
+
+
+def test_a_data_only_release_leaves_the_spec_alone(
+    data_dir: Path, edit_data: EditData, spec: dict[str, Any]
+) -> None:
+    """A new dataset version (so a new checksum) does not change the spec: no live checksum
+    or dataset version is an example."""
+
+    def bump(document: dict[str, Any]) -> None:
+        document["version"] = "99.0.0"
+
+    edit_data("dataset.yaml", bump)
+    other = create_app({**TEST_SETTINGS, "DATA_DIR": str(data_dir)})
+    assert other.test_client().get("/v1/dataset").get_json()["version"] == "99.0.0"
+    assert other.test_client().get("/openapi.json").get_json() == json.loads(json.dumps(spec))
+
+
+def test_spec_texts_say_what_the_data_rules_and_answers_do(
+    client: FlaskClient, spec: dict[str, Any]
+) -> None:
+    """The beliefs' minimum is the loader's, every attestation is described, and the dataset's
+    links example has the keys /v1/dataset answers with."""
+    schemas = spec["components"]["schemas"]
+    beliefs = schemas["ReadingOmen"]["properties"]["beliefs"]["description"]
+    assert beliefs.startswith(f"At least {MIN_BELIEFS_PER_READING},")
+    for value in ATTESTATIONS:
+        assert f"{value}:" in schemas["Attestation"]["description"]
+    links = client.get("/v1/dataset").get_json()["links"]
+    assert schemas["Dataset"]["properties"]["links"]["example"] == links
+
+
+def test_growing_sets_are_extensible_and_the_others_closed(spec: dict[str, Any]) -> None:
+    """Ids and the sets that grow with the dataset are strings with their known values in
+    x-extensible-enum, so clients accept a new value; closed sets stay enums."""
+    schemas = spec["components"]["schemas"]
+    growing = {name for name, s in schemas.items() if "x-extensible-enum" in s}
+    assert {"SymptomId", "TraditionId", "Attestation", "ConditionCategory"} <= growing
+    assert {"Side", "Lip", "Urgency", "Sentiment", "ReadingId"}.isdisjoint(growing)
+    for name in growing:
+        assert schemas[name]["type"] == "string" and "enum" not in schemas[name], name
+        assert "may be added within /v1" in schemas[name]["description"], name

@@ -34,7 +34,7 @@ def edit(folder: Path, name: str, change: Change) -> None:
 
 ENGLISH = load_dataset()
 OMEN = ENGLISH.omens[0]
-DOCUMENTED = next(o for o in ENGLISH.omens if o.attestation_note is None)
+NOT_EMERGENCY = next(s for s in ENGLISH.symptoms if s.emergency_phrase is None)
 READING = ENGLISH.readings[0]
 CONDITION = ENGLISH.conditions[0]
 NUMB = "sudden-facial-numbness"
@@ -94,11 +94,11 @@ CASES: list[tuple[str, str, Change, str | None, str | None, str]] = [
         "not a translated field of this entry",
     ),
     (
-        "a note the English entry does not have",
-        "omens.yaml",
-        _set(DOCUMENTED.id, "attestation_note", value="ñ"),
-        DOCUMENTED.id,
-        "attestation_note",
+        "an emergency phrase the English entry does not have",
+        "symptoms.yaml",
+        _set(NOT_EMERGENCY.id, "emergency_phrase", value="ñ"),
+        NOT_EMERGENCY.id,
+        "emergency_phrase",
         "the English entry has none",
     ),
     (

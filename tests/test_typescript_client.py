@@ -7,6 +7,7 @@ pinned in tests/typescript/package-lock.json and installed once into .cache/ wit
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -51,6 +52,24 @@ export function card(data: Reading): string {
 export const scale: Urgency[] = ["self_care", "see_doctor", "urgent", "emergency"];
 """
 
+UNSEEN = """\
+import type { components } from "./schema";
+
+type Omen = components["schemas"]["Omen"];
+
+export const later: components["schemas"]["TraditionId"] = "a-tradition-added-later";
+export const rumoured: Omen["attestation"] = "rumoured";
+export function attestation(omen: Omen): string {
+  return omen.attestation;
+}
+"""
+
+CLOSED = """\
+import type { components } from "./schema";
+
+export const urgency: components["schemas"]["Urgency"] = "whenever";
+"""
+
 MISTAKE = """\
 import type { paths } from "./schema";
 
@@ -81,16 +100,20 @@ def tools() -> Path:
     assert NODE and NPM, "CI=true: Node.js (node and npm) must be installed"
     lock = (TOOLS_SPEC / "package-lock.json").read_bytes()
     target = ROOT / ".cache" / f"typescript-{hashlib.sha256(lock).hexdigest()[:12]}"
-    if not (target / "node_modules" / ".bin" / "tsc").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(TOOLS_SPEC / name, target / name)
-        subprocess.run(
-            [NPM, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=target,
-            check=True,
-            timeout=300,
-        )
+    target.mkdir(parents=True, exist_ok=True)
+    # Another run, or a second xdist worker, may install into the same folder at the same time:
+    # npm ci removes node_modules first, so one installs while the others wait.
+    with open(target / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "node_modules" / ".bin" / "tsc").exists():
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy(TOOLS_SPEC / name, target / name)
+            subprocess.run(
+                [NPM, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=target,
+                check=True,
+                timeout=300,
+            )
     return target / "node_modules" / ".bin"
 
 
@@ -152,3 +175,14 @@ def test_strict_typescript_chooses_a_served_language_and_no_other(
     refused = type_check(tools, typed_project, LANGUAGE_APP.format(tag="fr"))
     assert refused.returncode != 0
     assert '"fr"' in refused.stdout
+
+
+def test_strict_typescript_takes_values_a_growing_set_gains_later(
+    tools: Path, typed_project: Path
+) -> None:
+    """An id or attestation the types have not seen compiles; a closed set still refuses one."""
+    result = type_check(tools, typed_project, UNSEEN)
+    assert result.returncode == 0, result.stdout + result.stderr
+    closed = type_check(tools, typed_project, CLOSED)
+    assert closed.returncode != 0
+    assert "whenever" in closed.stdout

@@ -309,6 +309,39 @@ def test_changing_an_attribute_renders_the_new_reading(
     assert console_problems(browser) == []
 
 
+def test_attributes_in_any_case_and_the_reading_for_late_scripts(
+    browser: WebDriver, server: str, host_site: HostSite
+) -> None:
+    """side="Left", lip="UPPER", sudden="FALSE", view="Full" read as the API reads them, and
+    each element's reading property holds what its event carried, for scripts that come late:
+    the card in card view, the whole reading in full view."""
+    page = host_site.add_page(
+        "/case.html",
+        server,
+        '<twitchlore-reading id="full" side="Left" lip="UPPER" sudden="True" view="Full">'
+        "</twitchlore-reading>"
+        '<twitchlore-reading id="card" side=" RIGHT " lip="Lower" sudden="FALSE">'
+        "</twitchlore-reading>",
+    )
+    full = reading(server, side="left", lip="upper", sudden="true")
+    shown = card(server, side="right", lip="lower", sudden="false")
+    browser.get(page)
+    wait_for_text(browser, "full", full["omen"]["headline"])
+    wait_for_text(browser, "card", shown["headline"])
+    events = {event["target"]: event["detail"] for event in wait_for_events(browser, 2)}
+    assert events == {"full": full, "card": shown}
+    late = browser.execute_script(
+        "return ['full', 'card'].map(function (id) {"
+        "  return document.getElementById(id).reading; })"
+    )
+    assert late == [full, shown]
+    assert "urgency" in late[0]["medical"] and "urgency" in late[1]  # where each view has it
+    assert browser.execute_script(
+        "return document.createElement('twitchlore-reading').reading === null"
+    )
+    assert console_problems(browser) == []
+
+
 @pytest.mark.parametrize(
     ("attributes", "message"),
     [

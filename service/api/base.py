@@ -15,6 +15,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from ..edge.routing import ignored_parameter
 from ..errors import PROBLEM_MEDIA_TYPE, ProblemSchema, problem_for_http_exception
 from ..language import served_languages, unsupported_message
 from ..negotiation import LANG_PARAMETER, lookup
@@ -51,8 +52,18 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "example": '"5d41402abc4b2a76b9719d911017c592"'},
     },
     "Cache-Control": {
-        "description": "Public and cacheable for max-age seconds.",
-        "schema": {"type": "string", "example": "public, max-age=3600"},
+        "description": "Public: fresh for max-age seconds in a browser and s-maxage seconds "
+        "in a shared cache (a CDN), which may serve it stale for stale-while-revalidate "
+        "seconds more while it revalidates.",
+        "schema": {
+            "type": "string",
+            "example": "public, max-age=3600, s-maxage=3600, stale-while-revalidate=300",
+        },
+    },
+    "Last-Modified": {
+        "description": "The release date of the data (or of the service, if later): answers "
+        "change only with a new release. If-Modified-Since with it gets a 304.",
+        "schema": {"type": "string", "example": "Fri, 04 Dec 2026 00:00:00 GMT"},
     },
     "Content-Language": {
         "description": "The language of the answer's text (a tag of /v1/languages): the "
@@ -96,20 +107,12 @@ STANDARD_ERRORS = ((406, "NOT_ACCEPTABLE"), (429, "TOO_MANY_REQUESTS"), *REQUEST
 """Errors any API operation can answer, documented on each of them."""
 
 
-def ignored_parameter(name: str) -> bool:
-    """Parameters no operation reads: a cache-buster (``_``) and campaign tags (``utm_*``).
-
-    jQuery and many HTTP clients add ``_=<time>`` to defeat caches, and shared links carry
-    ``utm_source`` and friends; refusing them would break ordinary clients for nothing.
-    """
-    return name == "_" or name.startswith("utm_")
-
-
 class StrictQueryParser(FlaskParser):
     """Parses query strings strictly where it matters, leniently where it is safe.
 
     Unknown parameters are refused (webargs would drop them silently), except the
-    cache-busters and campaign tags of ``ignored_parameter``. A parameter given twice is
+    tracking parameters and cache-busters of ``ignored_parameter`` (which the front door
+    already takes out of the query string). A parameter given twice is
     refused too (webargs would keep the first), unless it is a list, which may be
     repeated (``a=1&a=2``), comma-separated (``a=1,2``) or both.
     """
@@ -243,6 +246,12 @@ class AlwaysPresentProperties(BasePlugin):
     Typed clients then read ``reading.omen.headline`` as a string, not "possibly
     undefined". A field that may be left out says so with ``metadata={"optional": True}``;
     a field that may be null is still present, and documented ``nullable``.
+
+    Answers are also left open: the ``additionalProperties: false`` apispec writes for a
+    marshmallow schema that refuses unknown fields is dropped, since within ``/v1`` an
+    answer may gain fields and a client that validates answers must not break on one.
+    (Component schemas only describe answers; what a request may send is checked by
+    ``StrictQueryParser``.) Typed clients still know only the documented fields.
     """
 
     def schema_helper(
@@ -252,6 +261,8 @@ class AlwaysPresentProperties(BasePlugin):
         schema = kwargs.get("schema")
         if schema is None or "properties" not in definition:
             return None
+        if definition.get("additionalProperties") is False:
+            del definition["additionalProperties"]
         instance = schema() if isinstance(schema, type) else schema
         optional = {
             field.data_key or field_name

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 
 import marshmallow as ma
 from flask import Response
@@ -24,6 +25,21 @@ blp = Blueprint(
 )
 
 
+def collection_links(kinds: Iterable[str]) -> dict[str, str]:
+    """The ``links`` of /v1/dataset: the readings, each kind's collection (keyed by plural) and
+    the languages."""
+    return {
+        "readings": "/v1/readings",
+        **{f"{kind}s": collection_path(kind) for kind in kinds},
+        "languages": "/v1/languages",
+    }
+
+
+CHECKSUM_EXAMPLE = hashlib.sha256(b"").hexdigest()
+"""The form of a checksum (this one is of no bytes): the served one would rewrite the spec at
+every change of the data."""
+
+
 class DatasetLanguageSchema(ma.Schema):
     """A language the dataset's text is in, and whether a native speaker has reviewed it."""
 
@@ -40,8 +56,17 @@ class DatasetSchema(ma.Schema):
         metadata={"example": "Twitchlore: lip-twitch omens and their medical counterparts"}
     )
     version = fields.String(metadata={"example": "1.0.0"})
+    released = fields.Date(
+        metadata={
+            "description": "When this version was released; answers carry it as Last-Modified.",
+            "example": "2026-12-04",
+        }
+    )
     checksum = fields.String(
-        metadata={"description": "SHA-256 of the data files; changes with any edit."}
+        metadata={
+            "description": "SHA-256 of the data files; changes with any edit.",
+            "example": CHECKSUM_EXAMPLE,
+        }
     )
     licence = fields.String(metadata={"description": "Terms of the dataset's text."})
     disclaimer = fields.String(metadata={"description": "Carried by every reading."})
@@ -59,7 +84,7 @@ class DatasetSchema(ma.Schema):
         values=fields.String(),
         metadata={
             "description": "API paths of each collection.",
-            "example": {rule.kind: collection_path(rule.kind) for rule in KIND_RULES},
+            "example": collection_links(rule.kind for rule in KIND_RULES),
         },
     )
 
@@ -70,16 +95,13 @@ def dataset_document(dataset: Dataset, languages: Sequence[Language]) -> dict[st
     return {
         "title": info.title,
         "version": info.version,
+        "released": info.released,
         "checksum": dataset.checksum,
         "licence": info.licence,
         "disclaimer": info.disclaimer,
         "counts": dataset.counts(),
         "languages": languages,
-        "links": {
-            "readings": "/v1/readings",
-            **{f"{kind}s": collection_path(kind) for kind in dataset.entries},
-            "languages": "/v1/languages",
-        },
+        "links": collection_links(dataset.entries),
     }
 
 

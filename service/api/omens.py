@@ -57,9 +57,10 @@ class OmenSummarySchema(ma.Schema):
     attestation = enum_field(
         ATTESTATIONS,
         "documented: a folklore record, classical text or reference work (or a faithful "
-        "reproduction of one) names the lip, or the part of the body the belief covers, and "
-        "the reading; reported: a newspaper or news site reports it as something people say, "
-        "with no record behind it; low_quality_only: found only on low-quality websites.",
+        "reproduction of one) names the lip, or lips, and the reading; reported: a newspaper "
+        "or news site reports it as something people say, with no record behind it, or a "
+        "record gives the rule for the whole body and no source applies it to the lips; "
+        "low_quality_only: found only on low-quality websites.",
         "documented",
     )
     attestation_note = fields.String(

@@ -11,7 +11,9 @@ from flask.views import MethodView
 from marshmallow import fields
 
 from ..dataset import LIPS, SIDES, Dataset
+from ..dataset.links import MIN_TRADITIONS_PER_READING
 from ..dataset.models import CONDITION_CATEGORIES, SENTIMENTS, Reading
+from ..dataset.schemas import MIN_BELIEFS_PER_READING
 from ..state import app_state
 from .base import Api, Blueprint, QueryArgsSchema
 from .catalogue import ReadingBook
@@ -105,7 +107,13 @@ class ReadingOmenSchema(ma.Schema):
     headline = fields.String(metadata={"description": "Short text for a card."})
     meaning = fields.String(metadata={"description": "The longer reading of the omen."})
     sentiment = enum_field(SENTIMENTS, "Overall tone of the omen.", "mixed")
-    beliefs = fields.List(fields.Nested(BeliefSchema), metadata={"description": "At least two."})
+    beliefs = fields.List(
+        fields.Nested(BeliefSchema),
+        metadata={
+            "description": f"At least {MIN_BELIEFS_PER_READING}, from at least "
+            f"{MIN_TRADITIONS_PER_READING} traditions, at least one of them documented."
+        },
+    )
     sources = fields.List(fields.Nested(SourceRefSchema))
 
 

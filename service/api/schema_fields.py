@@ -48,8 +48,10 @@ ENUMS: dict[tuple[str, ...], tuple[str, str]] = {
     SENTIMENTS: ("Sentiment", "Whether an omen foretells good, bad, both (mixed) or neither."),
     ATTESTATIONS: (
         "Attestation",
-        "documented: recorded by a folklore collection, encyclopaedia or reputable "
-        "publication; low_quality_only: found only on low-quality websites.",
+        "How well a belief is attested, best first. documented: a folklore record, "
+        "classical text or reference work names the lip, or lips, and the reading; reported: "
+        "a newspaper or news site reports it as something people say, or a record gives it "
+        "only for the whole body; low_quality_only: found only on low-quality websites.",
     ),
     CONDITION_CATEGORIES: ("ConditionCategory", "Kind of cause or condition."),
     TREATMENT_KINDS: ("TreatmentKind", "Kind of treatment or step."),
@@ -58,7 +60,18 @@ ENUMS: dict[tuple[str, ...], tuple[str, str]] = {
     FACE_SIDES: ("FaceSides", "Whether a condition affects one side of the face or both."),
     CONDITION_ONSETS: ("ConditionOnset", "How a condition's twitching comes on."),
 }
-"""Every closed set of values, with its name in the spec: one shared component each."""
+"""Every set of values a field may take, with its name in the spec: one shared component each."""
+
+GROWING_SETS = frozenset({"Attestation", "ConditionCategory", "TreatmentKind", "SourceKind"})
+"""Sets of ``ENUMS`` that may gain values within /v1, as the dataset grows (the ids of every
+kind of entry grow too). The spec gives them as strings with the values known today in
+``x-extensible-enum``, so generated clients accept a value they have not seen; the other
+sets (side, lip, urgency, sentiment...) are closed and only change with a new major version."""
+
+EXTENSIBLE_NOTE = (
+    " The values known today are listed in x-extensible-enum; more may be added within /v1, "
+    "so accept a value you do not know (show it as it is, or treat it as unknown)."
+)
 
 
 class FoldedString(fields.String):
@@ -157,14 +170,27 @@ def enum_reference(converter: Any, field: fields.Field[Any], ret: dict[str, Any]
     if name is None:
         return {}
     choices = next(v.choices for v in field.validators if isinstance(v, validate.OneOf))
-    _register_enum(converter.spec, name, list(choices), ENUMS[tuple(choices)][1])
+    description = ENUMS[tuple(choices)][1]
+    _register_enum(converter.spec, name, list(choices), description, name in GROWING_SETS)
     return _refer(ret, name)
 
 
-def _register_enum(spec: Any, name: str, choices: list[str], description: str) -> None:
-    if name not in spec.components.schemas:
-        component = {"type": "string", "enum": choices, "description": description}
-        spec.components.schema(name, component)
+def _register_enum(
+    spec: Any, name: str, choices: list[str], description: str, growing: bool
+) -> None:
+    """Register a set of values once: a closed ``enum``, or a string whose known values a
+    growing set lists in ``x-extensible-enum`` (see ``GROWING_SETS``)."""
+    if name in spec.components.schemas:
+        return
+    component: dict[str, Any] = {"type": "string"}
+    if growing:
+        component |= {
+            "description": description + EXTENSIBLE_NOTE,
+            "x-extensible-enum": choices,
+        }
+    else:
+        component |= {"enum": choices, "description": description}
+    spec.components.schema(name, component)
 
 
 def _refer(ret: dict[str, Any], name: str) -> dict[str, Any]:
@@ -224,7 +250,7 @@ def served_languages_as_enum(tags: list[str]) -> Callable[..., dict[str, Any]]:
     ) -> dict[str, Any]:
         if not field.metadata.get("language_component"):
             return {}
-        _register_enum(converter.spec, LANGUAGE_COMPONENT, tags, description)
+        _register_enum(converter.spec, LANGUAGE_COMPONENT, tags, description, growing=False)
         return _refer(ret, LANGUAGE_COMPONENT)
 
     return language_component
@@ -245,7 +271,7 @@ def known_ids_as_enum(dataset: Dataset) -> Callable[..., dict[str, Any]]:
                 name = f"{validator.kind.capitalize()}Id"
                 ids = list(dataset.collection(validator.kind).ids())
                 description = f"The id of a {validator.kind} in {collection_path(validator.kind)}."
-                _register_enum(converter.spec, name, ids, description)
+                _register_enum(converter.spec, name, ids, description, growing=True)
                 return _refer(ret, name)
         return {}
 

@@ -17,6 +17,21 @@ class SourceSchema(SourceRefSchema):
 
     kind = enum_field(SOURCE_KINDS, "What the source is about.", "medical")
     supports = fields.String(metadata={"description": "What in the dataset it backs."})
+    copy_of = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "When the page reproduces another publisher's text: that publisher "
+            "and work. A copy is rated low unless it is a facsimile; null for a publisher's "
+            "own page.",
+            "example": "NHS website (nhs.uk), 'Twitching eyes and muscles'",
+        },
+    )
+    facsimile = fields.Boolean(
+        metadata={
+            "description": "The copy shows the original's printed pages beside its text, so "
+            "it keeps the original's rating."
+        }
+    )
 
 
 class SourceQuerySchema(ListQuerySchema):

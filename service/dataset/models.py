@@ -8,6 +8,7 @@ condition objects, not their ids.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,12 +21,16 @@ SENTIMENTS = ("good", "bad", "neutral", "mixed")
 ATTESTATIONS = ("documented", "reported", "low_quality_only")
 """How well a belief is attested, best first.
 
-documented: a folklore record, classical text, reference work or a faithful reproduction of one
-names the lip (or the part of the body the belief covers) and the reading; reported: a
-publisher better than a content farm (a newspaper, a news site) reports the belief as
-something people say, with no record behind it; low_quality_only: only content farms, omen
-sites, personal blogs or an unattributed article give it.
+documented: a folklore record, classical text or reference work, read in the original or in a
+faithful reproduction, names the lip (or lips) and the reading; reported: a publisher better
+than a content farm (a newspaper, a news site) reports the belief as something people say, with
+no record behind it, or a record gives the rule for the whole body and no source applies it to
+the lips; low_quality_only: only content farms, omen sites, personal blogs or an unattributed
+article give it.
 """
+MIN_INDEPENDENT_COPIES = 2
+"""A documented belief whose only sources are copies (each rated low) needs copies from at
+least this many different publishers, so that one copyist's slip cannot make a record."""
 CONDITION_CATEGORIES = (
     "lifestyle",
     "emotional",
@@ -64,6 +69,14 @@ class Source:
     """The date the page shows (published, updated or reviewed), as it gives it."""
     language: str = "en"
     """The BCP 47 tag of the page's language."""
+    copy_of: str | None = None
+    """The publisher (and work) whose text this page reproduces, when the page is a copy of
+    another publisher's text (a site re-posting NHS pages, a blog retyping a book). A copy is
+    rated ``low`` whoever wrote the text, unless it is a ``facsimile``."""
+    facsimile: bool = False
+    """The copy shows the original's own printed pages beside its text (Wikisource page
+    scans), so a reader checks every word against the original; such a copy keeps the
+    original's rating."""
 
 
 @dataclass(frozen=True)
@@ -272,3 +285,5 @@ class DatasetInfo:
     version: str
     licence: str
     disclaimer: str
+    released: dt.date
+    """The date this version of the data was released: the answers' Last-Modified."""

@@ -15,7 +15,16 @@ import marshmallow as ma
 
 from .errors import DatasetError
 from .files import DataFiles
-from .models import Condition, Omen, Original, Source, Symptom, Tradition, Treatment
+from .models import (
+    MIN_INDEPENDENT_COPIES,
+    Condition,
+    Omen,
+    Original,
+    Source,
+    Symptom,
+    Tradition,
+    Treatment,
+)
 from .resolve import Resolver
 from .schemas import (
     ConditionSchema,
@@ -80,13 +89,24 @@ def citing(model: Callable[..., Any]) -> Callable[[dict[str, Any], Refs], Any]:
     return lambda entry, refs: model(**{**entry, "sources": refs.sources(entry)})
 
 
+def _attested_enough(attestation: str, sources: Iterable[Source]) -> bool:
+    """Whether ``sources`` can bear ``attestation``: a source better than low quality, or
+    (for a documented record read only in copies) copies from enough different publishers."""
+    sources = tuple(sources)
+    if attestation == "low_quality_only" or any(s.quality != "low" for s in sources):
+        return True
+    copyists = {s.publisher for s in sources if s.copy_of}
+    return attestation == "documented" and len(copyists) >= MIN_INDEPENDENT_COPIES
+
+
 def _omen(entry: dict[str, Any], refs: Refs) -> Omen:
     sources = refs.sources(entry)
     attestation = entry["attestation"]
-    if attestation != "low_quality_only" and all(s.quality == "low" for s in sources):
+    if not _attested_enough(attestation, sources):
         raise refs.error(
-            f"a {attestation} belief needs a source of better than low quality; "
-            "otherwise mark it low_quality_only",
+            f"a {attestation} belief needs a source of better than low quality "
+            f"(or, if documented, copies of the record by {MIN_INDEPENDENT_COPIES} different "
+            "publishers); otherwise mark it low_quality_only",
             "attestation",
         )
     tradition = refs.one("tradition", entry["tradition"], "tradition")

@@ -71,6 +71,7 @@ class DatasetInfoSchema(ma.Schema):
     version = _text()
     licence = _text()
     disclaimer = _text()
+    released = fields.Date(required=True)
 
 
 class SourceSchema(EntrySchema):
@@ -83,12 +84,28 @@ class SourceSchema(EntrySchema):
     supports = _text()
     date = _optional_text()
     language = fields.String(load_default="en", validate=validate.Regexp(LANGUAGE_TAG_PATTERN))
+    copy_of = _optional_text()
+    facsimile = fields.Boolean(load_default=False, truthy={True}, falsy={False})
 
     @ma.validates_schema
     def _url_or_file(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("url") is None and data.get("file") is None:
             raise ma.ValidationError(
                 "Give the page's url, or the file of a source that has no page.", "url"
+            )
+
+    @ma.validates_schema
+    def _copy_is_rated_as_a_copy(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("facsimile") and not data.get("copy_of"):
+            raise ma.ValidationError(
+                "Only a copy can be a facsimile: name the original in copy_of.", "facsimile"
+            )
+        copy = data.get("copy_of") and not data.get("facsimile")
+        if copy and data.get("quality") not in (None, "low"):
+            raise ma.ValidationError(
+                f"A copy of another publisher's text ({data['copy_of']}) is rated low, "
+                "not by its original: cite the publisher's own page, or rate the copy low.",
+                "quality",
             )
 
 

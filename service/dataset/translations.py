@@ -46,8 +46,9 @@ LANGUAGE_FILE = "language.yaml"
 HEALTH_SOURCES_FILE = "health-sources.yaml"
 CHECKED_AGAINST = "checked_against"
 
-PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\[\.\.\.\]|\?\?\?|\blorem\b", re.I)
-"""Words that mark unfinished text."""
+PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\[\.\.\.\]|\?\?\?|\b[Ll]orem\b")
+"""Words that mark unfinished text, in capitals as editors write them: Spanish 'todo' ('all')
+is a word, not a gap."""
 LEFTOVER_MIN_WORDS = 4
 """A translated field identical to an English one of this many words or more is a sentence
 left in English (shorter ones, such as a name, may rightly stay the same)."""

@@ -25,7 +25,54 @@ MAX_BODY_BYTES = 1024
 
 JSON_TYPES = ("application/json", "application/problem+json")
 RATE_LIMIT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
-EXPOSED_HEADERS = ["ETag", "Link", "Retry-After", "X-Request-ID", *RATE_LIMIT_HEADERS]
+EXPOSED_HEADERS = [
+    "ETag",
+    "Link",
+    "Retry-After",
+    "X-Request-ID",
+    *RATE_LIMIT_HEADERS,
+    "Deprecation",
+    "Sunset",
+]
+"""Response headers scripts may read, beside the ones CORS always lets through
+(Cache-Control, Content-Language, Content-Length, Content-Type, Expires, Last-Modified)."""
+
+CORS_ALLOW_HEADERS = (
+    # What apps and HTTP libraries commonly send.
+    "Accept",
+    "Accept-Language",
+    "Authorization",
+    "Cache-Control",
+    "Content-Type",
+    "If-Modified-Since",
+    "If-None-Match",
+    "X-Request-ID",
+    "X-Requested-With",
+    "X-Correlation-ID",
+    # Distributed tracing: W3C Trace Context and Baggage (OpenTelemetry), Sentry, Zipkin B3,
+    # Jaeger, AWS X-Ray, Google Cloud, Datadog, New Relic, Azure Application Insights.
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "b3",
+    "X-B3-TraceId",
+    "X-B3-SpanId",
+    "X-B3-ParentSpanId",
+    "X-B3-Sampled",
+    "X-B3-Flags",
+    "uber-trace-id",
+    "X-Amzn-Trace-Id",
+    "X-Cloud-Trace-Context",
+    "x-datadog-trace-id",
+    "x-datadog-parent-id",
+    "x-datadog-origin",
+    "x-datadog-sampling-priority",
+    "newrelic",
+    "Request-Id",
+    "Request-Context",
+)
+"""Request headers a preflight allows by default; TWITCHLORE_CORS_ALLOW_HEADERS adds more."""
 API_PREFIX = "/v1/"
 
 
@@ -122,15 +169,7 @@ def init_app(app: Flask) -> ClientRateLimiter:
         resources={r"/v1/*": {}, r"/openapi.json": {}},
         origins=app.config["CORS_ORIGINS"],
         methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=[
-            "Accept",
-            "Authorization",
-            "Cache-Control",
-            "Content-Type",
-            "If-None-Match",
-            "X-Request-ID",
-            "X-Requested-With",
-        ],
+        allow_headers=[*CORS_ALLOW_HEADERS, *app.config["CORS_ALLOW_HEADERS"]],
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,
         # A public API answers "*" rather than echoing each origin, which would split caches.

@@ -38,9 +38,13 @@ from .observability import (
     new_request_id,
 )
 from .rate_limit import REFUSAL_KEY, ClientRateLimiter
-from .routing import RouteLimits, canonical_path
+from .routing import RouteLimits, canonical_path, canonical_query
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+ExtraHeaders = Callable[[int], list[tuple[str, str]]]
+"""The per-request headers (request id, rate-limit counts) of an answer with a given status."""
+
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
 SLOW_PATH_HEADERS = (
     "HTTP_IF_MODIFIED_SINCE",
@@ -80,13 +84,9 @@ class FrontDoor:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"]
         environ["PATH_INFO"] = path = canonical_path(environ.get("PATH_INFO", ""))
+        environ["QUERY_STRING"] = canonical_query(environ.get("QUERY_STRING", ""))
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID"))
-        extra = [(REQUEST_ID_HEADER, request_id)]
-        if self.limiter.enabled and method != "OPTIONS" and self.routes.applies_to(path):
-            verdict = self.limiter.hit(environ.get("REMOTE_ADDR") or "127.0.0.1")
-            extra += verdict.headers
-            if not verdict.allowed:
-                environ[REFUSAL_KEY] = verdict
+        extra = self._count(environ, method, path, request_id)
         key = self._cache_key(environ)
         answer = self.cache.get(key) if self._may_answer_from_cache(environ) else None
         if answer is not None and accepts(environ.get("HTTP_ACCEPT", ""), answer.mimetype):
@@ -94,6 +94,37 @@ class FrontDoor:
             self._account(method, answer.endpoint, answer.route, status, started, request_id)
             return body
         return self._answer_with_flask(environ, start_response, extra, key, started, request_id)
+
+    def _count(
+        self, environ: dict[str, Any], method: str, path: str, request_id: str
+    ) -> ExtraHeaders:
+        """Count the request against its client's limit; the per-request headers by status.
+
+        A conditional GET (If-None-Match, If-Modified-Since) within the limit is counted
+        only if its answer is not a 304: revalidating costs the client nothing, as on
+        GitHub's API, so a CDN or an app that revalidates often is not punished for it.
+        """
+        request_header = [(REQUEST_ID_HEADER, request_id)]
+        if not (self.limiter.enabled and method != "OPTIONS" and self.routes.applies_to(path)):
+            return lambda status: request_header
+        client = environ.get("REMOTE_ADDR") or "127.0.0.1"
+        conditional = method in ("GET", "HEAD") and any(
+            name in environ for name in CONDITIONAL_HEADERS
+        )
+        verdict = self.limiter.peek(client) if conditional else self.limiter.hit(client)
+        if not verdict.allowed:
+            if conditional:
+                verdict = self.limiter.hit(client)  # refused like any other request
+            environ[REFUSAL_KEY] = verdict
+        elif conditional:
+
+            def counted_unless_not_modified(status: int) -> list[tuple[str, str]]:
+                if status == 304:
+                    return request_header + verdict.headers
+                return request_header + self.limiter.hit(client).headers
+
+            return counted_unless_not_modified
+        return lambda status: request_header + verdict.headers
 
     def _cache_key(self, environ: dict[str, Any]) -> tuple[str, ...]:
         """What tells two requests' answers apart: the language ``Accept-Language`` makes
@@ -122,21 +153,21 @@ class FrontDoor:
     def _answer_from_cache(
         answer: CachedAnswer,
         environ: dict[str, Any],
-        extra: list[tuple[str, str]],
+        extra: ExtraHeaders,
         start_response: Callable[..., Any],
     ) -> tuple[int, list[bytes]]:
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match and answer.etag and parse_etags(if_none_match).contains_weak(answer.etag):
-            start_response("304 NOT MODIFIED", answer.not_modified_headers + extra)
+            start_response("304 NOT MODIFIED", answer.not_modified_headers + extra(304))
             return 304, []
-        start_response("200 OK", answer.headers + extra)
+        start_response("200 OK", answer.headers + extra(200))
         return 200, [] if environ["REQUEST_METHOD"] == "HEAD" else [answer.body]
 
     def _answer_with_flask(
         self,
         environ: dict[str, Any],
         start_response: Callable[..., Any],
-        extra: list[tuple[str, str]],
+        extra: ExtraHeaders,
         key: tuple[str, ...],
         started: float,
         request_id: str,
@@ -145,7 +176,7 @@ class FrontDoor:
 
         def start_with_extra(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
             seen["status"], seen["headers"] = status, headers
-            return start_response(status, headers + extra, *args)
+            return start_response(status, headers + extra(int(status.split(" ", 1)[0])), *args)
 
         body = self.app(environ, start_with_extra)
         status = int(seen["status"].split(" ", 1)[0])

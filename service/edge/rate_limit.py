@@ -59,6 +59,8 @@ class Counts(Protocol):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
 
+    def get(self, key: str) -> int: ...
+
     def get_expiry(self, key: str) -> float: ...
 
     def check(self) -> bool: ...
@@ -91,6 +93,11 @@ class ProcessCounts:
                 entry = self._counts[key] = [now + expiry, 0]
             entry[1] += amount
             return int(entry[1])
+
+    def get(self, key: str) -> int:
+        """``key``'s count in its current window (0 once the window has passed)."""
+        entry = self._counts.get(key)
+        return int(entry[1]) if entry and entry[0] > time.time() else 0
 
     def get_expiry(self, key: str) -> float:
         """When ``key``'s window ends (now, if it has none)."""
@@ -152,21 +159,37 @@ class ClientRateLimiter:
 
     def hit(self, client: str) -> RateVerdict:
         """Count one request from ``client`` and say whether it is within every limit."""
+        return self._verdict(client, counted=True)
+
+    def peek(self, client: str) -> RateVerdict:
+        """Whether one more request from ``client`` would be within every limit, uncounted.
+
+        For conditional requests: one answered 304 costs nothing (as GitHub's API does), so
+        the front door counts it (``hit``) only once it turns out to get a full answer.
+        """
+        return self._verdict(client, counted=False)
+
+    def _verdict(self, client: str, counted: bool) -> RateVerdict:
         storage = self._storage()
         try:
-            return self._count(storage, client)
+            return self._count(storage, client, counted)
         except StorageError as error:
             self._degrade(error)
-            return self._count(self.local, client)
+            return self._count(self.local, client, counted)
 
-    def _count(self, storage: Counts, client: str) -> RateVerdict:
+    def _count(self, storage: Counts, client: str, counted: bool) -> RateVerdict:
         tightest: tuple[int, float, RateLimitItem] | None = None
         refused: RateLimitItem | None = None
         for item in self.limits:
             key = item.key_for("twitchlore", client)
-            count = storage.incr(key, item.get_expiry())
-            remaining = max(0, item.amount - count)
-            if count > item.amount and refused is None:
+            if counted:
+                used = storage.incr(key, item.get_expiry())
+                over = used > item.amount
+            else:
+                used = storage.get(key)
+                over = used >= item.amount  # this request, counted, would be over
+            remaining = max(0, item.amount - used)
+            if over and refused is None:
                 refused = item
             if tightest is None or remaining < tightest[0]:
                 tightest = (remaining, storage.get_expiry(key), item)

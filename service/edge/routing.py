@@ -1,8 +1,10 @@
-"""Which route a request is for: one canonical spelling of its path, and whether it is limited."""
+"""Which route a request is for: one canonical spelling of its path and query, and whether
+it is limited."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import unquote_plus
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter
@@ -27,6 +29,47 @@ def canonical_path(path: str) -> str:
             segments.append(segment)
     trailing = "/" if path.endswith(("/", "/.", "/..")) and segments else ""
     return "/" + "/".join(segments) + trailing
+
+
+TRACKING_PARAMETERS = frozenset(
+    {
+        "_",  # jQuery's cache: false, and other cache-busters
+        "fbclid",  # Facebook, Instagram
+        "gclid",  # Google Ads, and its relatives
+        "gbraid",
+        "wbraid",
+        "dclid",
+        "msclkid",  # Microsoft Advertising
+        "mc_cid",  # Mailchimp
+        "mc_eid",
+        "ref",  # link shorteners, directories, newsletters
+        "igshid",  # Instagram shares
+        "twclid",  # X (Twitter) ads
+        "yclid",  # Yandex
+    }
+)
+TRACKING_PREFIXES = ("utm_",)
+"""Parameters that link shorteners, ad networks and newsletters append to a shared link, and
+that no operation reads: ignored on every request (names in any letter case)."""
+
+
+def ignored_parameter(name: str) -> bool:
+    """Whether ``name`` is a tracking parameter or cache-buster every request may carry."""
+    folded = name.lower()
+    return folded in TRACKING_PARAMETERS or folded.startswith(TRACKING_PREFIXES)
+
+
+def canonical_query(query: str) -> str:
+    """``query`` without its tracking parameters; every other byte as sent, in order.
+
+    A shared permalink (``?fbclid=...``) is then the request it names: strict validation
+    never sees the tag, and the kept answers (and a CDN that keys on the query) are shared.
+    """
+    if not query:
+        return query
+    parts = query.split("&")
+    kept = [part for part in parts if not ignored_parameter(unquote_plus(part.split("=", 1)[0]))]
+    return query if len(kept) == len(parts) else "&".join(kept)
 
 
 class RouteLimits:

@@ -16,6 +16,13 @@
   var WORDS = {};
   var LANGUAGES = Object.keys(WORDS);
   var SYMPTOM_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+  var NOT_SUDDEN = ["false", "0", "no", "off"];
+
+  // An attribute's value as the API reads it: trimmed, in any letter case (side="Left").
+  function folded(element, name) {
+    var value = element.getAttribute(name);
+    return value === null ? null : value.trim().toLowerCase();
+  }
 
   // The service's base URL: where this script came from, minus /widget.js or /widget/<v>.js.
   var DEFAULT_API = (function () {
@@ -256,6 +263,14 @@
       this._picked = null;
       this._token = 0;
       this._queued = false;
+      this._reading = null;
+    }
+
+    // The answer shown now (a card in card view, the whole reading in full view), or null
+    // while none is: a script that starts listening after the twitchlore:reading event
+    // reads the reading here.
+    get reading() {
+      return this._reading;
     }
 
     connectedCallback() {
@@ -281,7 +296,9 @@
       });
     }
 
-    _show(node) {
+    // Show a node; ``data`` is the answer it draws (null for a message or the picker's prompt).
+    _show(node, data) {
+      this._reading = data || null;
       this._out.replaceChildren(node);
     }
 
@@ -294,9 +311,9 @@
         this._form = null;
       }
       var t = (this._t = wordsFor(language));
-      var side = this.getAttribute("side");
-      var lip = this.getAttribute("lip");
-      var sudden = this.hasAttribute("sudden") && this.getAttribute("sudden") !== "false";
+      var side = folded(this, "side");
+      var lip = folded(this, "lip");
+      var sudden = this.hasAttribute("sudden") && NOT_SUDDEN.indexOf(folded(this, "sudden")) < 0;
       var picking = !side || !lip;
       this._showPicker(picking, side, lip, sudden);
       if (picking) {
@@ -305,8 +322,8 @@
         lip = this._picked.lip;
         sudden = this._picked.sudden;
       }
-      var view = this.getAttribute("view") || "card";
-      var symptoms = (this.getAttribute("symptoms") || "")
+      var view = folded(this, "view") || "card";
+      var symptoms = (folded(this, "symptoms") || "")
         .split(",")
         .map(function (id) { return id.trim(); })
         .filter(Boolean);
@@ -376,7 +393,7 @@
             }
             var data = answer.body;
             var shown = view === "full" ? fromReading(data, api, symptoms, language) : fromCard(data, api, language);
-            self._show(readingView(shown, view === "full", t));
+            self._show(readingView(shown, view === "full", t), data);
             self.dispatchEvent(
               new CustomEvent("twitchlore:reading", { bubbles: true, composed: true, detail: data }),
             );

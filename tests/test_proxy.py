@@ -1,0 +1,70 @@
+"""The nginx configuration shipped to stand in front of the service (deploy/nginx/)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from .gunicorn_server import running_server
+from .hostile import READING, idle_connections, raw_exchange, request, slow_readers
+from .nginx_proxy import NGINX, running_nginx
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(NGINX is None, reason="no nginx: install Debian's nginx (.ci/run does)"),
+]
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[int]:
+    """The service as `make run` starts it, for nginx to stand in front of: its port."""
+    with running_server() as server:
+        yield int(server.url.rsplit(":", 1)[1])
+
+
+def test_a_reading_through_the_proxy_is_the_services_own(upstream: int) -> None:
+    """Through nginx a reading is the service's answer, its headers and request id included."""
+    direct = request(upstream, READING)
+    with running_nginx(upstream) as port:
+        proxied = request(port, READING, headers={"X-Request-ID": "through-the-proxy"})
+    assert proxied.status == 200 and proxied.body == direct.body
+    assert proxied.headers["x-request-id"] == "through-the-proxy"
+    assert proxied.headers["content-security-policy"] == direct.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n", 431),
+        (b"NOT HTTP AT ALL\r\n\r\n", 400),
+    ],
+    ids=["header over the proxy's buffers", "not HTTP"],
+)
+def test_the_proxys_own_refusals_are_problem_details(
+    upstream: int, raw: bytes, status: int
+) -> None:
+    """What nginx refuses before the service sees it is still an RFC 9457 problem."""
+    with running_nginx(upstream) as port:
+        answer = raw_exchange(port, raw)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status}".encode()), head
+    assert b"Content-Type: application/problem+json" in head
+    assert f'"status":{status}'.encode() in body
+
+
+@pytest.mark.parametrize(
+    "attack", [idle_connections, slow_readers], ids=["idle connections", "slow readers"]
+)
+def test_held_connections_leave_a_normal_client_answered(upstream: int, attack: object) -> None:
+    """A thousand idle connections or slow readers cost the proxy, not the service's workers.
+
+    The service alone (1,000 connections a worker) would leave the normal client unanswered;
+    how fast the answers come is `make abuse`'s figure, not a timed test.
+    """
+    with running_nginx(upstream) as port:
+        with attack(port, 1200):  # type: ignore[operator]
+            time.sleep(2)
+            answers = [request(port, READING, timeout=5) for _ in range(5)]
+    assert [answer.status for answer in answers] == [200] * 5
