@@ -103,8 +103,8 @@ def tools() -> Path:
     target.mkdir(parents=True, exist_ok=True)
     # Another run, or a second xdist worker, may install into the same folder at the same time:
     # npm ci removes node_modules first, so one installs while the others wait.
-    with open(target / ".install.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with open(target / ".install.lock", "w") as install_lock:
+        fcntl.flock(install_lock, fcntl.LOCK_EX)
         if not (target / "node_modules" / ".bin" / "tsc").exists():
             for name in ("package.json", "package-lock.json"):
                 shutil.copy(TOOLS_SPEC / name, target / name)

@@ -111,7 +111,12 @@ def load_datasets(data_dir: Path = DATA_DIR) -> dict[str, Dataset]:
         localize = Localizer(translation)
         datasets[translation.language.tag] = replace(
             english,
-            info=replace(info, **translation.info),
+            info=replace(
+                info,
+                title=translation.info["title"],
+                licence=translation.info["licence"],
+                disclaimer=translation.info["disclaimer"],
+            ),
             entries={
                 kind: tuple(map(localize.entry, kind_entries))
                 for kind, kind_entries in entries.items()
