@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,10 @@ from service.edge.answer_cache import AnswerCache
 from service.edge.front import FrontDoor
 
 PROBLEM = "application/problem+json"
+
+SPEC_FILE = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+SPEC: dict[str, Any] = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
+"""The committed spec, which tests/test_spec.py holds equal to the one the app serves."""
 
 TEST_SETTINGS = {"TESTING": True, "RATELIMIT_DEFAULT": "1000000 per minute"}
 """Settings of the apps the tests make: the rate limit is raised so the suite's many requests
@@ -80,3 +85,51 @@ def empty_answer_cache(app: Flask) -> None:
     """Forget every answer the front door of ``app`` keeps, so the next GET goes to Flask."""
     door = front_door(app)
     door.cache = AnswerCache(door.cache.budget)
+
+
+def query_parameters(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The query parameters an operation of the spec documents, in its order."""
+    return [p for p in operation.get("parameters", []) if p["in"] == "query"]
+
+
+def _resolved(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with ``$ref`` and a single ``allOf`` followed; its own keys win."""
+    if "$ref" in schema:
+        target = SPEC["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        return {**_resolved(target), **{k: v for k, v in schema.items() if k != "$ref"}}
+    if len(schema.get("allOf", [])) == 1:
+        own = {k: v for k, v in schema.items() if k != "allOf"}
+        return {**_resolved(schema["allOf"][0]), **own}
+    return schema
+
+
+def _schema_value(schema: dict[str, Any]) -> Any:
+    schema = _resolved(schema)
+    if "example" in schema:
+        return schema["example"]
+    for values in ("enum", "x-extensible-enum"):  # the latter: a set that may grow
+        if values in schema:
+            return schema[values][0]
+    if schema.get("type") == "array":
+        return [_schema_value(schema["items"])]
+    by_type = {"boolean": True, "integer": schema.get("minimum", 1), "string": "lip"}
+    return by_type[schema.get("type", "string")]
+
+
+def sample_value(parameter: dict[str, Any]) -> Any:
+    """A valid value of a documented parameter: its example, else its schema's, else the first
+    of its enum, else a plain value of its type."""
+    if "example" in parameter:
+        return parameter["example"]
+    return _schema_value(parameter["schema"])
+
+
+def query_echo(**given: Any) -> dict[str, Any]:
+    """The ``query`` a reading echoes for the parameters ``given``: every readings parameter of
+    the spec, at its default (an empty list for a list) where not given."""
+    echo = {}
+    for parameter in query_parameters(SPEC["paths"]["/v1/readings"]["get"]):
+        name, schema = parameter["name"], _resolved(parameter["schema"])
+        default = schema.get("default", [] if schema.get("type") == "array" else None)
+        echo[name] = given.get(name, default)
+    return echo

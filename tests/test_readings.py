@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from .helpers import COMBINATIONS
+from .helpers import COMBINATIONS, query_echo
 
 URGENCY_SCALE = ["self_care", "see_doctor", "urgent", "emergency"]
 
@@ -26,7 +26,7 @@ def test_reading_pairs_an_omen_with_its_medical_counterpart(
 ) -> None:
     """Each combination answers with the query echoed, both halves and the disclaimer."""
     body = get_reading(client, side, lip, sudden)
-    assert body["query"] == {"side": side, "lip": lip, "sudden": sudden, "symptoms": []}
+    assert body["query"] == query_echo(side=side, lip=lip, sudden=sudden)
     assert set(body) == {"reading_id", "query", "omen", "medical", "disclaimer"}
 
     omen = body["omen"]

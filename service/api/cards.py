@@ -18,7 +18,7 @@ from ..state import app_state
 from .base import Blueprint
 from .catalogue import ReadingBook
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
-from .readings import ReadingQuerySchema, ReadingSymptomsSchema, reading_id_parameter
+from .readings import ReadingSymptomsSchema, TwitchQuerySchema, reading_id_parameter
 from .schema_fields import enum_field, urgency_field
 
 blp = Blueprint(
@@ -63,6 +63,13 @@ class CardSchema(ma.Schema):
     )
     disclaimer = fields.String(metadata={"description": "A short disclaimer to show."})
     href = fields.String(metadata={"description": "API path of the full reading."})
+
+
+class CardQuerySchema(TwitchQuerySchema):
+    """The query of /v1/cards: the twitch, as /v1/readings reads it; no parameter of its own yet.
+
+    Its own schema, so a parameter added to the readings' alone never reaches the cards' view.
+    """
 
 
 def one_line(text: str, limit: int = MAX_LINE, enough: int = 60) -> str:
@@ -161,7 +168,7 @@ class Cards(MethodView):
     """The card of one twitch."""
 
     @blp.doc(operationId="getCard", responses=CONDITIONAL_GET_RESPONSES)
-    @blp.arguments(ReadingQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(CardQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, CardSchema, description="The reading's card.", headers=CACHE_HEADERS)
     def get(
         self, side: str, lip: str, sudden: bool, symptoms: Sequence[str] = (), lang: str = ""

@@ -30,8 +30,14 @@ blp = Blueprint(
 )
 
 
-class ReadingQuerySchema(QueryArgsSchema):
-    """Which twitch to read: side of the face, lip, onset, and any symptoms with it."""
+class TwitchQuerySchema(QueryArgsSchema):
+    """Which twitch to read: side of the face, lip, onset, and any symptoms with it.
+
+    The question that /v1/readings and /v1/cards both answer. A parameter added here reaches
+    both operations, and both views must take it (tests/test_query_parameters.py fails,
+    naming the operation, until they do); a parameter of one of them goes in its own schema
+    (``ReadingQuerySchema``, ``CardQuerySchema``).
+    """
 
     side = enum_field(
         SIDES, "Side of the face that twitched, as the person feels it.", "left", required=True
@@ -46,8 +52,15 @@ class ReadingQuerySchema(QueryArgsSchema):
     symptoms = symptoms_field()
 
 
+class ReadingQuerySchema(TwitchQuerySchema):
+    """The query of /v1/readings: the twitch; no parameter of its own yet."""
+
+
 class ReadingSymptomsSchema(QueryArgsSchema):
-    """Symptoms that came with the twitch; the reading's id says the side, lip and onset."""
+    """Symptoms that came with the twitch; the reading's id says the side, lip and onset.
+
+    The query of both /v1/readings/{reading_id} and /v1/cards/{reading_id}.
+    """
 
     symptoms = symptoms_field()
 
