@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from service.edge.answer_cache import AnswerCache
 from service.edge.front import FrontDoor
+from service.negotiation import DEFAULT_LANGUAGE, LANG_PARAMETER
 
 PROBLEM = "application/problem+json"
 
@@ -126,10 +127,12 @@ def sample_value(parameter: dict[str, Any]) -> Any:
 
 def query_echo(**given: Any) -> dict[str, Any]:
     """The ``query`` a reading echoes for the parameters ``given``: every readings parameter of
-    the spec, at its default (an empty list for a list) where not given."""
+    the spec, at its default (an empty list for a list; English for ``lang``) where not given."""
     echo = {}
     for parameter in query_parameters(SPEC["paths"]["/v1/readings"]["get"]):
         name, schema = parameter["name"], _resolved(parameter["schema"])
         default = schema.get("default", [] if schema.get("type") == "array" else None)
+        if name == LANG_PARAMETER:
+            default = DEFAULT_LANGUAGE  # the answer's language when none is asked
         echo[name] = given.get(name, default)
     return echo

@@ -16,6 +16,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.negotiation import LANG_PARAMETER
+from service.pages.home import READING_ENDPOINTS
+
 from .helpers import SPEC, query_echo, query_parameters, sample_value
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +36,10 @@ SHARED = [p["name"] for p in READINGS if p["name"] in {c["name"] for c in CARDS}
 
 
 def names(operation: dict[str, Any]) -> list[str]:
-    return [parameter["name"] for parameter in query_parameters(operation)]
+    """The operation's query parameters as the service lists them to people (its 422 problems,
+    the front page, the docs): its own in the spec's order, then ``lang``, which all take."""
+    own = [parameter["name"] for parameter in query_parameters(operation)]
+    return sorted(own, key=lambda name: name == LANG_PARAMETER)
 
 
 def url_of(path: str) -> str:
@@ -85,16 +91,17 @@ def test_cards_answer_each_parameter_they_share_with_readings_as_readings_do(
 
 
 def test_the_query_echo_has_one_field_per_readings_parameter() -> None:
-    """The reading's ``query`` echoes every readings parameter, in the spec's order."""
+    """The reading's ``query`` echoes every readings parameter, ``lang`` last."""
     schema = SPEC["components"]["schemas"]["ReadingQueryEcho"]
-    assert list(schema["properties"]) == [parameter["name"] for parameter in READINGS]
+    assert list(schema["properties"]) == names(OPERATIONS["/v1/readings"])
 
 
 @pytest.mark.parametrize("name", [parameter["name"] for parameter in READINGS])
 def test_the_query_echo_repeats_each_parameter_as_understood(
     client: FlaskClient, name: str
 ) -> None:
-    """Each readings parameter sent comes back in the echo with the value the service read."""
+    """Each readings parameter sent comes back in the echo with the value the service read
+    (``lang``: the language the answer is in)."""
     query = query_with("/v1/readings", name)
     body = client.get("/v1/readings", query_string=as_sent(query)).get_json()
     assert body["query"] == query_echo(**query)
@@ -124,6 +131,18 @@ def routes(app: Flask) -> set[str]:
     return {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()}
 
 
+def shown_query_is_the_spec_one(cell: str, served: set[str]) -> str | None:
+    """What is wrong with an endpoint written ``[GET ]path[?a=&b=]``, if anything: a path not
+    served, or a query that is not the operation's parameters (``lang`` last)."""
+    path, _, query = cell.removeprefix("GET ").partition("?")
+    if path not in served:
+        return f"{path} is not served"
+    shown = [pair.split("=")[0] for pair in query.split("&")] if query else []
+    if query and shown != names(OPERATIONS[path]):
+        return f"{shown} are not {names(OPERATIONS[path])}"
+    return None
+
+
 @pytest.mark.parametrize("document", ["README.md", "docs/api.md"])
 def test_the_endpoint_tables_name_served_paths_with_the_spec_parameters(
     app: Flask, document: str
@@ -133,11 +152,14 @@ def test_the_endpoint_tables_name_served_paths_with_the_spec_parameters(
     cells = endpoint_cells(document, "## Endpoints")
     assert cells, f"{document} has an endpoints table"
     for cell in cells:
-        path, _, query = cell.removeprefix("GET ").partition("?")
-        assert path in served, f"{document}: {cell}"
-        if query:
-            shown = [pair.split("=")[0] for pair in query.split("&")]
-            assert shown == names(OPERATIONS[path]), f"{document}: {cell}"
+        assert shown_query_is_the_spec_one(cell, served) is None, f"{document}: {cell}"
+
+
+def test_the_front_page_endpoints_name_served_paths_with_the_spec_parameters(app: Flask) -> None:
+    """The front page's endpoints table (the README's, in short) shows the spec's queries."""
+    served = routes(app)
+    for path, _ in READING_ENDPOINTS:
+        assert shown_query_is_the_spec_one(path, served) is None, path
 
 
 def test_the_api_page_lists_every_operation() -> None:
@@ -148,7 +170,7 @@ def test_the_api_page_lists_every_operation() -> None:
 
 
 def test_the_readme_parameters_table_lists_the_readings_parameters() -> None:
-    """The README's parameters table has one row per readings parameter, in the spec's order."""
+    """The README's parameters table has one row per readings parameter, ``lang`` last."""
     cells = endpoint_cells("README.md", "## Parameters")
     rows = [cell for cell in cells if re.fullmatch(r"[a-z_]+", cell)]
-    assert rows == [parameter["name"] for parameter in READINGS]
+    assert rows == names(OPERATIONS["/v1/readings"])

@@ -96,6 +96,13 @@ class ReadingQueryEchoSchema(ma.Schema):
     lip = enum_field(LIPS, "Lip.", "upper")
     sudden = fields.Boolean(metadata={"example": True})
     symptoms = fields.List(fields.String(), metadata={"example": ["sudden-facial-droop"]})
+    lang = fields.String(
+        metadata={
+            "description": "The language of the answer's text (a tag of /v1/languages), as "
+            "chosen from lang or Accept-Language: es-MX gives es, none gives en.",
+            "example": "en",
+        }
+    )
 
 
 class BeliefSchema(OmenSummarySchema):
@@ -216,6 +223,7 @@ def _serialise(reading: Reading, dataset: Dataset) -> PrebuiltJson:
         "lip": reading.lip,
         "sudden": reading.sudden,
         "symptoms": [symptom.id for symptom in reading.medical.reported_symptoms],
+        "lang": dataset.language.tag,
     }
     document = {
         "reading_id": reading.id,

@@ -46,10 +46,10 @@ FIXED_LINKS = {
     "docs": "/docs",
     "openapi": "/openapi.json",
     "dataset": "/v1/dataset",
-    "readings": "/v1/readings{?side,lip,sudden,symptoms}",
-    "reading": "/v1/readings/{reading_id}{?symptoms}",
-    "cards": "/v1/cards{?side,lip,sudden,symptoms}",
-    "card": "/v1/cards/{reading_id}{?symptoms}",
+    "readings": "/v1/readings{?side,lip,sudden,symptoms,lang}",
+    "reading": "/v1/readings/{reading_id}{?symptoms,lang}",
+    "cards": "/v1/cards{?side,lip,sudden,symptoms,lang}",
+    "card": "/v1/cards/{reading_id}{?symptoms,lang}",
     "languages": "/v1/languages",
     "readme": "/readme",
     "license": "/license",
@@ -57,9 +57,9 @@ FIXED_LINKS = {
 """The links that are not a catalogue kind's; templated links follow RFC 6570."""
 
 READING_ENDPOINTS = (
-    ("/v1/readings?side=&lip=&sudden=&symptoms=", "readings"),
+    ("/v1/readings?side=&lip=&sudden=&symptoms=&lang=", "readings"),
     ("/v1/readings/{reading_id}", "reading"),
-    ("/v1/cards?side=&lip=&sudden=&symptoms=", "cards"),
+    ("/v1/cards?side=&lip=&sudden=&symptoms=&lang=", "cards"),
     ("/v1/cards/{reading_id}", "card"),
 )
 DATASET_ENDPOINTS = (
