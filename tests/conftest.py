@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import shutil
 import subprocess
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,12 +16,63 @@ from flask import Flask
 from flask.testing import FlaskClient
 from selenium.webdriver import Chrome as WebDriver
 
+import service.dataset
 from service import create_app
-from service.dataset import DATA_DIR
+from service.dataset import DATA_DIR, KIND_RULES, Dataset, loader
 
 from .chromium import start_chromium
 from .gunicorn_server import running_server
 from .helpers import TEST_SETTINGS, EditData, empty_answer_cache, read_yaml, write_yaml
+
+LOADS_KEPT = 8
+"""Loads of distinct data folders kept per test process (the shipped data, and a copy that a
+few tests load again and again)."""
+
+
+def _content_key(data_dir: Path) -> str | None:
+    """A digest of every file and folder name under ``data_dir`` with each file's bytes; None
+    when it cannot be read (the loader then says why)."""
+    digest = hashlib.sha256()
+    try:
+        for path in sorted(data_dir.rglob("*")):
+            digest.update(str(path.relative_to(data_dir)).encode() + b"\0")
+            if path.is_file():
+                digest.update(path.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _loaded_once(
+    load: Callable[[Path], dict[str, Dataset]],
+) -> Callable[..., dict[str, Dataset]]:
+    """``load_datasets`` that loads each content of a data folder once per test process.
+
+    Most tests, and each app a test makes, load the shipped data unchanged: checking it and
+    its four languages took a third of the in-process tests' time. A ``Dataset`` is immutable,
+    so they share one load. A copy a test edits has other bytes and is loaded afresh, so is any
+    folder while a test adds a loader rule; a load that fails is never kept.
+    """
+    kept: OrderedDict[str, dict[str, Dataset]] = OrderedDict()
+
+    @functools.wraps(load)
+    def load_datasets(data_dir: Path = DATA_DIR) -> dict[str, Dataset]:
+        shipped_rules = vars(loader)["KIND_RULES"] is KIND_RULES
+        key = _content_key(Path(data_dir)) if shipped_rules else None
+        if key is None:
+            return load(data_dir)
+        if key not in kept:
+            kept[key] = load(data_dir)
+            if len(kept) > LOADS_KEPT:
+                kept.popitem(last=False)
+        kept.move_to_end(key)
+        return dict(kept[key])
+
+    return load_datasets
+
+
+# Before any test module imports it by name: create_app and load_dataset look it up here.
+loader.load_datasets = service.dataset.load_datasets = _loaded_once(loader.load_datasets)
 
 PROCESS_FIXTURES = {"server", "browser"}
 """Fixtures that start a process (gunicorn, Chromium): a test using one is a slow test."""

@@ -13,8 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from service.dataset import load_dataset
 from service.dataset.interface import PLACEHOLDER
 from service.dataset.translations import (
@@ -23,6 +21,8 @@ from service.dataset.translations import (
     READING_MEDICAL_FIELDS,
     READING_OMEN_FIELDS,
 )
+
+from .helpers import read_yaml, write_yaml
 
 ACUTE = str.maketrans("aeiou", "áéíóú")
 GRAVE = str.maketrans("aeiou", "àèìòù")
@@ -40,7 +40,7 @@ def pseudo_text(text: str, grave: bool = False) -> str:
 
 
 def _write(folder: Path, name: str, document: Any) -> None:
-    (folder / name).write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    write_yaml(folder / name, document)
 
 
 def write_pseudo_language(
@@ -71,9 +71,7 @@ def write_pseudo_language(
         },
     )
     _write(folder, "dataset.yaml", {f: pseudo(getattr(dataset.info, f)) for f in DATASET_FIELDS})
-    english_interface = yaml.safe_load(
-        (data_dir / "translations" / "en" / "interface.yaml").read_text(encoding="utf-8")
-    )
+    english_interface = read_yaml(data_dir / "translations" / "en" / "interface.yaml")
     _write(
         folder,
         "interface.yaml",
@@ -82,9 +80,7 @@ def write_pseudo_language(
             for group, strings in english_interface.items()
         },
     )
-    english_sources = {
-        entry["id"] for entry in yaml.safe_load((data_dir / "sources.yaml").read_text("utf-8"))
-    }
+    english_sources = {entry["id"] for entry in read_yaml(data_dir / "sources.yaml")}
     for kind in KIND_TEXTS:
         entries = [
             e
@@ -115,7 +111,7 @@ def write_pseudo_language(
             },
         }
     _write(folder, "readings.yaml", readings)
-    conditions = yaml.safe_load((folder / "conditions.yaml").read_text(encoding="utf-8"))
+    conditions = read_yaml(folder / "conditions.yaml")
     first_condition = dataset.conditions[0].id
     conditions[first_condition]["checked_against"] = [f"{tag}-health-page"]
     _write(folder, "conditions.yaml", conditions)

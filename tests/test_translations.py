@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from service.dataset import DatasetError, load_dataset, load_datasets
+from service.dataset import DATA_DIR, DatasetError, load_dataset, load_datasets
 from service.dataset.__main__ import main
 
+from .helpers import read_yaml, write_yaml
 from .pseudo_language import pseudo, write_pseudo_language
 
 TAG = "xx"
@@ -19,17 +20,35 @@ FOLDER = f"data/translations/{TAG}"
 Change = Callable[[Any], Any]
 
 
+def _other_languages(folder: str, names: list[str]) -> list[str]:
+    """For ``shutil.copytree``: every language folder but English's."""
+    return [name for name in names if Path(folder).name == "translations" and name != "en"]
+
+
+@pytest.fixture(scope="module")
+def english_and_pseudo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped data with English and a complete pseudo-language ``xx`` alone (the shipped
+    languages are checked by test_shipped_translations_load): written once, never changed."""
+    data = tmp_path_factory.mktemp("pseudo") / "data"
+    shutil.copytree(DATA_DIR, data, ignore=_other_languages)
+    write_pseudo_language(data, TAG)
+    return data
+
+
 @pytest.fixture
-def language_dir(data_dir: Path) -> Path:
-    """A copy of the data with a complete pseudo-language ``xx``."""
-    return write_pseudo_language(data_dir, TAG)
+def language_dir(english_and_pseudo: Path, tmp_path: Path) -> Path:
+    """A private copy of the data with English and the pseudo-language ``xx``, which a test
+    may break: the ``xx`` folder."""
+    data = tmp_path / "data"
+    shutil.copytree(english_and_pseudo, data)
+    return data / "translations" / TAG
 
 
 def edit(folder: Path, name: str, change: Change) -> None:
     path = folder / name
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = read_yaml(path)
     change(document)
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    write_yaml(path, document)
 
 
 ENGLISH = load_dataset()
