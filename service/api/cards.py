@@ -141,6 +141,10 @@ def card_document(reading: Reading, words: Interface) -> dict[str, Any]:
     }
 
 
+_CARD_SCHEMA = CardSchema()
+"""One instance serialises every card."""
+
+
 def serialise_card(reading: Reading, dataset: Dataset) -> PrebuiltJson:
     """The card as JSON within 1.5 KB: a long ``href`` (many symptoms) shortens the omen line.
 
@@ -149,12 +153,12 @@ def serialise_card(reading: Reading, dataset: Dataset) -> PrebuiltJson:
     """
     document = card_document(reading, dataset.interface)
     language = dataset.language.tag
-    card = PrebuiltJson.of(CardSchema().dump(document), language)
+    card = PrebuiltJson.of(_CARD_SCHEMA.dump(document), language)
     overflow = len(card.body.decode()) - MAX_CARD_CHARACTERS
     if overflow > 0:
         room = max(MIN_OMEN_LINE, len(document["omen"]) - overflow - 1)
         document["omen"] = one_line(document["omen"], room)
-        card = PrebuiltJson.of(CardSchema().dump(document), language)
+        card = PrebuiltJson.of(_CARD_SCHEMA.dump(document), language)
     return card
 
 

@@ -217,6 +217,10 @@ class ReadingSchema(ma.Schema):
     )
 
 
+_READING_SCHEMA = ReadingSchema()
+"""One instance serialises every reading: making one builds its nested schemas again."""
+
+
 def _serialise(reading: Reading, dataset: Dataset) -> PrebuiltJson:
     query = {
         "side": reading.side,
@@ -232,7 +236,7 @@ def _serialise(reading: Reading, dataset: Dataset) -> PrebuiltJson:
         "medical": reading.medical,
         "disclaimer": dataset.info.disclaimer,
     }
-    return PrebuiltJson.of(ReadingSchema().dump(document), dataset.language.tag)
+    return PrebuiltJson.of(_READING_SCHEMA.dump(document), dataset.language.tag)
 
 
 def reading_book(dataset: Dataset) -> ReadingBook:
