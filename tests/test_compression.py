@@ -17,6 +17,7 @@ READING = "/v1/readings?side=left&lip=upper&sudden=true"
 
 
 def fresh_client() -> FlaskClient:
+    """A client of an app of its own, whose prebuilt answers have not been compressed yet."""
     return create_app(TEST_SETTINGS).test_client()
 
 
@@ -29,10 +30,9 @@ DECODERS = {"gzip": gzip.decompress, "br": brotli.decompress}
 )
 @pytest.mark.parametrize("url", [READING, "/v1/conditions?page_size=100", "/openapi.json"])
 def test_compressed_answers_decode_to_the_plain_ones(
-    url: str, accept_encoding: str, encoding: str
+    client: FlaskClient, url: str, accept_encoding: str, encoding: str
 ) -> None:
     """Each request (first, second and from the kept copy) gets the encoding it prefers."""
-    client = fresh_client()
     plain = client.get(url)
     for _ in range(3):
         packed = client.get(url, headers={"Accept-Encoding": accept_encoding})
@@ -42,18 +42,16 @@ def test_compressed_answers_decode_to_the_plain_ones(
         assert DECODERS[encoding](packed.data) == plain.data
 
 
-def test_a_client_that_asks_for_nothing_gets_plain_json() -> None:
+def test_a_client_that_asks_for_nothing_gets_plain_json(client: FlaskClient) -> None:
     """No Accept-Encoding, or identity, means no compression (and still Vary)."""
-    client = fresh_client()
     for headers in ({}, {"Accept-Encoding": "identity"}, {}, {}):
         answer = client.get(READING, headers=headers)
         assert "Content-Encoding" not in answer.headers
         assert json.loads(answer.data)["reading_id"] == "left-upper-sudden"
 
 
-def test_each_encoding_has_its_own_etag_and_gets_its_304() -> None:
+def test_each_encoding_has_its_own_etag_and_gets_its_304(client: FlaskClient) -> None:
     """A compressed copy's ETag differs from the plain one; each revalidates, strong or weak."""
-    client = fresh_client()
     tags = set()
     for accept_encoding in ("", "gzip", "br"):
         for attempt in range(3):
@@ -67,9 +65,8 @@ def test_each_encoding_has_its_own_etag_and_gets_its_304() -> None:
     assert len(tags) == 3
 
 
-def test_every_reading_is_at_most_7_kb_on_the_wire() -> None:
+def test_every_reading_is_at_most_7_kb_on_the_wire(client: FlaskClient) -> None:
     """Each curated reading travels as at most 7 KB with gzip and with Brotli."""
-    client = fresh_client()
     spec = client.get("/openapi.json").get_json()
     reading_ids = spec["components"]["schemas"]["ReadingId"]["enum"]
     assert len(reading_ids) == 8

@@ -29,6 +29,8 @@ PER_REQUEST = {"X-Request-ID", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Da
 
 
 def fresh_client(**config: Any) -> FlaskClient:
+    """A client of an app of its own: for other settings, or a test that changes the app (the
+    shared ``client`` fixture serves the rest, its answer cache emptied)."""
     return create_app({"TESTING": True, **config}).test_client()
 
 
@@ -43,9 +45,8 @@ def stable_headers(response: TestResponse) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_repeat_is_answered_from_the_copy_identically(url: str) -> None:
+def test_repeat_is_answered_from_the_copy_identically(client: FlaskClient, url: str) -> None:
     """Once a request repeats, its answer is kept and served with Flask's status, headers, body."""
-    client = fresh_client()
     first = client.get(url)
     assert len(front_door(client).cache) == 0, "a request asked once is not kept"
     client.get(url)
@@ -56,9 +57,8 @@ def test_repeat_is_answered_from_the_copy_identically(url: str) -> None:
     assert stable_headers(third) == stable_headers(first)
 
 
-def test_one_off_queries_are_never_kept() -> None:
+def test_one_off_queries_are_never_kept(client: FlaskClient) -> None:
     """A flood of distinct queries, each asked once, leaves nothing in the cache."""
-    client = fresh_client()
     for n in range(50):
         assert client.get(f"/v1/omens?q=word{n}").status_code == 200
     assert len(front_door(client).cache) == 0
@@ -79,9 +79,8 @@ def test_not_modified_from_the_copy_matches_flasks(weak: bool) -> None:
     assert from_copy.data == b""
 
 
-def test_head_from_the_copy_has_headers_and_no_body() -> None:
+def test_head_from_the_copy_has_headers_and_no_body(client: FlaskClient) -> None:
     """HEAD of a kept answer gives its headers, Content-Length included, and no body."""
-    client = fresh_client()
     got = client.get(URLS[0])
     client.get(URLS[0])
     head = client.head(URLS[0])
@@ -111,17 +110,17 @@ def test_rate_limit_counts_answers_from_the_copy() -> None:
     ],
     ids=["unacceptable Accept", "huge headers"],
 )
-def test_unusual_requests_still_get_flasks_rules(headers: dict[str, str], status: int) -> None:
+def test_unusual_requests_still_get_flasks_rules(
+    client: FlaskClient, headers: dict[str, str], status: int
+) -> None:
     """A kept answer is never given to a request that Flask would refuse."""
-    client = fresh_client()
     client.get(URLS[0])
     client.get(URLS[0])
     assert client.get(URLS[0], headers=headers).status_code == status
 
 
-def test_body_on_a_repeat_still_gets_a_413() -> None:
+def test_body_on_a_repeat_still_gets_a_413(client: FlaskClient) -> None:
     """A request with a body goes to Flask even when its URL has a kept answer."""
-    client = fresh_client()
     client.get(URLS[0])
     client.get(URLS[0])
     assert client.get(URLS[0], data=b"x" * 5000).status_code == 413
@@ -135,9 +134,8 @@ def test_body_on_a_repeat_still_gets_a_413() -> None:
     assert chunked.status_code == 413, "a body without a length is refused like a sized one"
 
 
-def test_errors_are_not_kept() -> None:
+def test_errors_are_not_kept(client: FlaskClient) -> None:
     """Only successful answers are kept; an error is worked out each time."""
-    client = fresh_client()
     for _ in range(3):
         assert client.get("/v1/omens/none").status_code == 404
     assert len(front_door(client).cache) == 0
@@ -145,7 +143,7 @@ def test_errors_are_not_kept() -> None:
 
 def test_answers_from_the_copy_are_counted_and_logged(capsys: pytest.CaptureFixture[str]) -> None:
     """Metrics and the request log see every answer, kept or not."""
-    client = fresh_client()
+    client = fresh_client()  # its request log writes to the stderr this test captures
     labels = {"endpoint": "conditions.ConditionItem", "method": "GET", "status": "200"}
     before = metric(
         client.get("/metrics").get_data(as_text=True), "twitchlore_http_requests_total", **labels
