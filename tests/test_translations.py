@@ -305,6 +305,28 @@ def test_broken_translation_stops_loading_naming_file_entry_and_field(
     assert message in error.message
 
 
+@pytest.mark.parametrize(
+    ("tag", "text", "refused"),
+    [("es", "Ñ tódó ñ todo ñ.", False), ("es", "Ñ TODO ñ.", True), ("xx", "Ñ todo ñ.", True)],
+)
+def test_placeholders_are_read_in_the_translations_language(
+    tmp_path: Path, tag: str, text: str, refused: bool
+) -> None:
+    """A mark of unfinished text stops loading, read as the language writes: Spanish 'todo'
+    ('all') is a word and loads; TODO in capitals, or 'todo' in another language, does not."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=_other_languages)
+    folder = write_pseudo_language(data, tag)
+    edit(folder, "conditions.yaml", _set(CONDITION.id, "summary", value=text))
+    if not refused:
+        assert load_datasets(data)[tag].collection("condition").get(CONDITION.id).summary == text
+        return
+    with pytest.raises(DatasetError) as caught:
+        load_datasets(data)
+    assert (caught.value.entry, caught.value.field) == (CONDITION.id, "summary")
+    assert "a placeholder" in caught.value.message
+
+
 def test_a_missing_translation_file_is_named(language_dir: Path) -> None:
     """A language folder without one of its files stops loading, naming the file."""
     (language_dir / "treatments.yaml").unlink()

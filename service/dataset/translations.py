@@ -14,6 +14,7 @@ one place an entry becomes text in a language.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
@@ -46,9 +47,26 @@ LANGUAGE_FILE = "language.yaml"
 HEALTH_SOURCES_FILE = "health-sources.yaml"
 CHECKED_AGAINST = "checked_against"
 
-PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\[\.\.\.\]|\?\?\?|\b[Ll]orem\b")
-"""Words that mark unfinished text, in capitals as editors write them: Spanish 'todo' ('all')
-is a word, not a gap."""
+PLACEHOLDER_MARKS = ("TODO", "TBD", "FIXME", "XXX")
+"""Words that mark unfinished text, read in any letter case; in a language where one is an
+ordinary word (``ORDINARY_WORDS``), only in capitals, as editors write the mark."""
+ORDINARY_WORDS = {"es": {"todo"}}
+"""Marks that are words of a language: Spanish 'todo' ('all', 'everything') is not a gap."""
+
+
+@functools.cache
+def placeholder_pattern(tag: str) -> re.Pattern[str]:
+    """What marks unfinished text in language ``tag``: a mark of ``PLACEHOLDER_MARKS`` (in
+    capitals only where it is an ordinary word of the language), an ellipsis in brackets,
+    ``???`` or lorem ipsum. The loader refuses a translation with one that its English lacks;
+    the tests refuse one in any text served in that language."""
+    ordinary = ORDINARY_WORDS.get(tag.split("-")[0].lower(), set())
+    marks = "|".join(
+        f"(?-i:{mark})" if mark.lower() in ordinary else mark for mark in PLACEHOLDER_MARKS
+    )
+    return re.compile(rf"(?i)\b(?:{marks})\b|\[\.\.\.\]|\?\?\?|\blorem\b")
+
+
 LEFTOVER_MIN_WORDS = 4
 """A translated field identical to an English one of this many words or more is a sentence
 left in English (shorter ones, such as a name, may rightly stay the same)."""
@@ -147,12 +165,13 @@ def load_english(files: DataFiles) -> tuple[Language, Interface]:
 class _Checker:
     """The rules every translated string follows, with located errors."""
 
-    def __init__(self, files: DataFiles) -> None:
+    def __init__(self, files: DataFiles, tag: str) -> None:
         self.files = files
+        self.placeholders = placeholder_pattern(tag)
 
     def words(self, file: str, entry: str, field: str, text: str, english: str) -> None:
-        found = PLACEHOLDER_WORDS.search(text)
-        if found and not PLACEHOLDER_WORDS.search(english):
+        found = self.placeholders.search(text)
+        if found and not placeholder_pattern(ENGLISH).search(english):
             raise DatasetError(
                 file, f"a placeholder ('{found.group(0)}') instead of a translation", entry, field
             )
@@ -229,7 +248,7 @@ def load_translation(
     english_info: Mapping[str, str],
 ) -> Translation:
     """Load and check the folder of language ``tag`` against the English dataset."""
-    checker = _Checker(files)
+    checker = _Checker(files, tag)
     language = load_language(files, tag)
     interface = translated_interface(
         files.read(INTERFACE_FILE), files.label(INTERFACE_FILE), english, checker.words
