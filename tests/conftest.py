@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import shutil
@@ -81,6 +82,37 @@ SLOW_TIMEOUT = 180
 """Seconds a slow test may take, its fixtures' setup and teardown included, before it fails
 with a traceback (pytest-timeout). Starting gunicorn or Chromium on a busy machine takes a
 while; an in-process test has the `timeout` of pyproject.toml."""
+
+
+FAST_TIER = "not slow"
+"""The marker expression of make test-fast."""
+
+
+def _marked_slow(node: ast.expr) -> bool:
+    """Whether a ``pytestmark`` value is, or lists, ``pytest.mark.slow``."""
+    marks = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
+    return any(ast.unparse(mark) == "pytest.mark.slow" for mark in marks)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under ``-m "not slow"``, a test module marked slow as a whole is not even imported.
+
+    Its tests would all be deselected after collection anyway; importing them cost the fast
+    tier seconds (the fuzz builds a test per operation with schemathesis when imported).
+    """
+    if config.getoption("markexpr") != FAST_TIER or not collection_path.name.startswith("test_"):
+        return None
+    if collection_path.suffix != ".py":
+        return None
+    tree = ast.parse(collection_path.read_bytes())
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and [ast.unparse(target) for target in statement.targets] == ["pytestmark"]
+            and _marked_slow(statement.value)
+        ):
+            return True
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
