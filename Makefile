@@ -35,10 +35,11 @@ run: setup  ## set up, then serve the API with gunicorn on $(HOST):$(PORT)
 COVERAGE := --cov=service --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=95
 # Test processes for make test: most slow tests wait on a server, a browser or a tool, so
 # more processes than cores still help. Tests marked with one xdist_group share a process.
+# The 15 slowest tests are listed at the end, to show where the time goes.
 TEST_WORKERS ?= 4
 
 test: setup-dev lint typecheck  ## set up with the development tools, then run linters, type checks and every test, in random order and in parallel, with the coverage gate
-	$(BIN)/python -m pytest -p randomly -n $(TEST_WORKERS) --dist loadgroup $(COVERAGE)
+	$(BIN)/python -m pytest -p randomly -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(COVERAGE)
 
 # The fast tier leaves out schemathesis's plugin: only the fuzz, a slow test, uses it.
 test-fast: setup-dev  ## the in-process tests only (not marked slow), no coverage gate: about 30 s, for after every change
