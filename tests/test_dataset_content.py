@@ -256,6 +256,36 @@ def test_documented_beliefs_quote_where_their_source_names_the_lip(dataset: Data
         assert any(_names_the_lip(source.supports) for source in omen.sources), omen.id
 
 
+def _language(tag: str) -> str:
+    return tag.split("-")[0]
+
+
+def test_beliefs_from_sources_in_other_languages_carry_their_own_words(dataset: Dataset) -> None:
+    """A belief whose sources are all in other languages than English carries its original
+    words, and any original is in the language of a source the belief cites."""
+    for omen in dataset.omens:
+        languages = {_language(source.language) for source in omen.sources}
+        if "en" not in languages:
+            assert omen.original is not None, (
+                f"{omen.id}: its sources are in {sorted(languages)}; quote their words in original"
+            )
+        if omen.original is not None:
+            assert _language(omen.original.language) in languages, (
+                f"{omen.id}: original is in {omen.original.language}, no cited source is"
+            )
+
+
+def test_documented_beliefs_in_other_languages_quote_their_record_naming_the_lip(
+    dataset: Dataset,
+) -> None:
+    """The original words of a documented belief are its record's words that name the lip."""
+    for omen in dataset.omens:
+        if omen.attestation != "documented" or omen.original is None:
+            continue
+        words = f"{omen.original.text} {omen.original.transliteration or ''}"
+        assert _names_the_lip(words), f"{omen.id}: original must name the lip"
+
+
 def test_body_wide_rules_are_not_documented_for_the_lips(dataset: Dataset) -> None:
     """A rule the record gives for the whole body is not rated documented for the lips."""
     for omen_id in ("hindu-right-side-throb", "hindu-left-side-throb"):
