@@ -546,3 +546,43 @@ def test_readings_lead_with_their_best_attested_beliefs(dataset: Dataset) -> Non
         web = [meaning.find(word) for word in WEB_WORDS if word in meaning]
         assert records, f"{reading.id}: the meaning names no documented record"
         assert not web or min(records) < min(web), reading.id
+
+
+BODY_WIDE_RULE = "angasphurana"
+"""The Hindu side rule: reported for the whole body, which no source applies to the lips."""
+LOW_QUALITY_WORDS = ("popular web", "blog", "websites", "online")
+
+
+def test_readings_tell_the_body_wide_rule_before_low_quality_pages(dataset: Dataset) -> None:
+    """A reading's meaning tells the Hindu side rule (reported) before any belief found only on
+    low-quality pages, and says that it is a rule for the body, not the lips."""
+    for reading in dataset.readings:
+        meaning = reading.omen.meaning
+        if BODY_WIDE_RULE not in meaning:
+            continue
+        low = [meaning.find(word) for word in LOW_QUALITY_WORDS if word in meaning]
+        assert not low or meaning.find(BODY_WIDE_RULE) < min(low), reading.id
+        assert "not the lips in particular" in meaning, reading.id
+
+
+def test_tardive_dyskinesia_cites_pages_that_describe_it(dataset: Dataset) -> None:
+    """Tardive dyskinesia cites pages about it (not the one on acute dystonic reactions), and its
+    text names no medicine that none of them names."""
+    condition = dataset.collection("condition").get("tardive-dyskinesia")
+    supports = [s.supports.lower() for s in condition.sources]
+    assert all("tardive dyskinesia" in text for text in supports), condition.id
+    for medicine in ("metoclopramide", "haloperidol", "prochlorperazine"):
+        if medicine in condition.description.lower():
+            assert any(medicine in text for text in supports), medicine
+
+
+def test_assisted_exercises_say_whose_method_it_is(dataset: Dataset) -> None:
+    """Fingers guiding the muscle is the lip-twitching article's method and is attributed to it;
+    the facial-training review is cited for what its table gives: movements held about 5
+    seconds, with a hand on the area of unwanted movement."""
+    treatment = dataset.collection("treatment").get("assisted-active-exercises")
+    assert treatment.description.startswith("A web article on lip twitching")
+    assert "5 seconds" in treatment.description
+    review = next(s for s in treatment.sources if s.id == "pmc-facial-synkinesis-training")
+    assert "guide movement" not in review.supports
+    assert "unwanted" in review.supports
