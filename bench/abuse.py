@@ -1,19 +1,21 @@
 """Hostile clients against a live server, at length, with the figures printed (`make abuse`).
 
-    python bench/abuse.py [--slow-seconds 30] [--flood-seconds 60]
+    python bench/abuse.py [--slow-seconds 30] [--flood-seconds 60] [--only redis,slow-redis]
 
 Runs the service as `make run` does (2 workers), on loopback only, and prints:
 slow clients (probes answered and the slowest), idle connections that reconnect when
 closed and slow readers of the largest file (a normal client's answers meanwhile),
 resident memory under a flood of distinct valid queries, answers to six spellings of
-the API's path under a limit, latency with Redis killed and frozen, and /metrics growth
-under made-up methods.
+the API's path under a limit, latency with Redis killed, frozen, out of memory and slow
+(replies held by a proxy), a flood of new client addresses against the in-memory limiter,
+one IPv6 host rotating addresses in its /64, and /metrics growth under made-up methods.
 Figures are printed, never asserted; every attack is bounded in count and time.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import statistics
 import sys
 import threading
@@ -23,6 +25,8 @@ from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import redis as redis_client
 
 from tests.gunicorn_server import Server, running_server
 from tests.hostile import (
@@ -39,7 +43,7 @@ from tests.hostile import (
     worker_pids,
 )
 from tests.nginx_proxy import NGINX, running_nginx
-from tests.redis_server import REDIS_SERVER, running_redis
+from tests.redis_server import REDIS_SERVER, delaying_proxy, running_redis
 
 RAISED_LIMIT = "1000000000 per minute"
 
@@ -167,8 +171,35 @@ def spelling_figures() -> None:
     )
 
 
+def storage_verdict(port: int) -> str:
+    """/readyz's status and storage verdict, and the degraded metric, in a few words."""
+    ready = request(port, "/readyz", timeout=5)
+    metrics = request(port, "/metrics", timeout=5).body.decode()
+    degraded = [
+        line.split()[1]
+        for line in metrics.splitlines()
+        if line.startswith("twitchlore_rate_limit_storage_degraded ")
+    ]
+    storage = ready.json().get("rate_limit_storage")
+    return (
+        f"/readyz {ready.status} {storage} in {ready.seconds * 1000:.0f} ms,"
+        f" degraded metric {degraded[0] if degraded else '?'}"
+    )
+
+
+def reading_phase(port: int, name: str, count: int = 20) -> None:
+    """``count`` readings one after another: their statuses, median and slowest; the verdict."""
+    answers = [request(port, READING, timeout=5) for _ in range(count)]
+    seconds = sorted(answer.seconds for answer in answers)
+    print(
+        f"  {name}: readings {sorted({answer.status for answer in answers})},"
+        f" median {statistics.median(seconds) * 1000:.1f} ms, slowest {seconds[-1] * 1000:.0f} ms,"
+        f" content types {sorted({a.content_type for a in answers})}; {storage_verdict(port)}"
+    )
+
+
 def redis_figures() -> None:
-    """Reading latency with the shared Redis up, killed, frozen and back."""
+    """Reading latency with the shared Redis up, killed, frozen, out of memory and back."""
     if REDIS_SERVER is None:
         print("redis: skipped, no redis-server (apt-get install redis-server)")
         return
@@ -179,15 +210,7 @@ def redis_figures() -> None:
         port = port_of(server)
 
         def phase(name: str) -> None:
-            answers = [request(port, READING, timeout=5) for _ in range(20)]
-            ready = request(port, "/readyz", timeout=5)
-            statuses = sorted({answer.status for answer in answers})
-            slowest = max(answer.seconds for answer in answers)
-            print(
-                f"  {name}: readings {statuses}, slowest {slowest * 1000:.0f} ms,"
-                f" content types {sorted({a.content_type for a in answers})},"
-                f" /readyz {ready.status} in {ready.seconds * 1000:.0f} ms"
-            )
+            reading_phase(port, name)
 
         print("redis:")
         phase("up")
@@ -203,10 +226,120 @@ def redis_figures() -> None:
             redis.thaw()
         time.sleep(6)
         phase("thawed")
+        admin = redis_client.Redis.from_url(redis.url)
+        admin.config_set("maxmemory-policy", "noeviction")
+        admin.config_set("maxmemory", 1)
+        phase("out of memory (maxmemory 1, noeviction; PING answers)")
+        admin.config_set("maxmemory", 0)
+        time.sleep(6)
+        phase("memory back")
         log = server.log_text()
     print(f"  log: {log.count('rate-limit storage failed')} 'failed' lines, "
           f"{log.count('storage answers again')} 'answers again' lines, "
           f"{log.count('Traceback')} tracebacks")  # fmt: skip
+
+
+def slow_redis_figures(delay: float = 0.24) -> None:
+    """Readings while every Redis reply is held ``delay`` s (just under the old 250 ms timeout)."""
+    if REDIS_SERVER is None:
+        print("slow redis: skipped, no redis-server (apt-get install redis-server)")
+        return
+    with (
+        running_redis() as redis,
+        delaying_proxy(redis.port) as proxy,
+        running_server(WEB_CONCURRENCY="2", TWITCHLORE_RATE_LIMIT_STORAGE=proxy.url) as server,
+    ):
+        port = port_of(server)
+        print(f"slow redis (every reply held {delay * 1000:.0f} ms by a proxy):")
+        reading_phase(port, "prompt")
+        proxy.delay = delay
+        reading_phase(port, "slow", count=40)
+        proxy.delay = 0
+        time.sleep(6)
+        reading_phase(port, "prompt again")
+
+
+def limiter_growth_figures(clients: int, connections: int = 4) -> None:
+    """A flood of new client addresses against one worker's in-memory limiter.
+
+    The clients are named by X-Forwarded-For behind one trusted proxy. Every tenth of the
+    flood, 50 readings from never-seen addresses are timed on their own connection.
+    """
+    with running_server(
+        WEB_CONCURRENCY="1", TWITCHLORE_TRUSTED_PROXIES="1", TWITCHLORE_RATE_LIMIT="1200 per hour"
+    ) as server:
+        port = port_of(server)
+        pids = worker_pids(server.process.pid)
+        request(port, READING)
+        sent = [0]
+        print(f"limiter growth: {clients} new addresses, 1 worker, {connections} connections")
+
+        def flood(first: int, last: int) -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            for n in range(first, last):
+                address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+                connection.request("GET", READING, headers={"X-Forwarded-For": address})
+                connection.getresponse().read()
+            connection.close()
+
+        def new_clients_ms(step: int) -> float:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            times = []
+            for n in range(50):
+                started = time.perf_counter()
+                connection.request(
+                    "GET", READING, headers={"X-Forwarded-For": f"172.16.{step}.{n}"}
+                )
+                connection.getresponse().read()
+                times.append(time.perf_counter() - started)
+            connection.close()
+            return statistics.median(times) * 1000
+
+        step_size = clients // 10
+        started = time.monotonic()
+        for step in range(10):
+            first = step * step_size
+            share = step_size // connections
+            threads = [
+                threading.Thread(target=flood, args=(first + i * share, first + (i + 1) * share))
+                for i in range(connections)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            sent[0] = first + step_size
+            memory = max(resident_mb(pids).values())
+            print(
+                f"  after {sent[0]:>7} clients ({time.monotonic() - started:.0f} s):"
+                f" a new client's reading {new_clients_ms(step):.2f} ms (median of 50),"
+                f" worker {memory:.0f} MB"
+            )
+        metrics = request(port, "/metrics").body.decode()
+        evicted = [
+            line.split()[1]
+            for line in metrics.splitlines()
+            if line.startswith("twitchlore_rate_limit_evictions_total ")
+        ]
+        print(f"  windows dropped before their end (table full): {evicted[0] if evicted else 0}")
+
+
+def ipv6_rotation_figures(count: int = 100) -> None:
+    """One host rotating its IPv6 address within its /64, under a limit of 10 per minute."""
+    with running_server(
+        WEB_CONCURRENCY="1", TWITCHLORE_TRUSTED_PROXIES="1", TWITCHLORE_RATE_LIMIT="10 per minute"
+    ) as server:
+        port = port_of(server)
+        statuses = [
+            request(
+                port, READING, headers={"X-Forwarded-For": f"2001:db8:7:7:{n:x}:{n:x}:{n:x}:1"}
+            ).status
+            for n in range(1, count + 1)
+        ]
+    print(
+        f"ipv6 rotation: {count} readings from {count} addresses in one /64, limit 10 per minute:"
+        f" {statuses.count(200)} × 200, {statuses.count(429)} × 429"
+    )
 
 
 def metrics_figures(count: int = 2000) -> None:
@@ -226,14 +359,31 @@ def main() -> None:
     parser.add_argument("--slow-seconds", type=int, default=30)
     parser.add_argument("--flood-seconds", type=int, default=60)
     parser.add_argument("--held-seconds", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=120_000)
+    parser.add_argument("--only", default="", help="comma-separated attacks to run (default: all)")
     args = parser.parse_args()
-    slow_client_figures(args.slow_seconds)
-    held_connection_figures("idle connections", idle_connections, 4000, args.held_seconds)
-    held_connection_figures("slow readers", slow_readers, 2000, args.held_seconds)
-    flood_figures(args.flood_seconds)
-    spelling_figures()
-    redis_figures()
-    metrics_figures()
+    attacks: dict[str, Callable[[], None]] = {
+        "slow-clients": lambda: slow_client_figures(args.slow_seconds),
+        "idle": lambda: held_connection_figures(
+            "idle connections", idle_connections, 4000, args.held_seconds
+        ),
+        "slow-readers": lambda: held_connection_figures(
+            "slow readers", slow_readers, 2000, args.held_seconds
+        ),
+        "flood": lambda: flood_figures(args.flood_seconds),
+        "spellings": spelling_figures,
+        "redis": redis_figures,
+        "slow-redis": slow_redis_figures,
+        "limiter-growth": lambda: limiter_growth_figures(args.clients),
+        "ipv6-rotation": ipv6_rotation_figures,
+        "metrics": metrics_figures,
+    }
+    chosen = [name for name in args.only.split(",") if name] or list(attacks)
+    unknown = sorted(set(chosen) - set(attacks))
+    if unknown:
+        parser.error(f"unknown attack {', '.join(unknown)}; choose from {', '.join(attacks)}")
+    for name in chosen:
+        attacks[name]()
 
 
 if __name__ == "__main__":
