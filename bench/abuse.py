@@ -8,7 +8,8 @@ closed and slow readers of the largest file (a normal client's answers meanwhile
 resident memory under a flood of distinct valid queries, answers to six spellings of
 the API's path under a limit, latency with Redis killed, frozen, out of memory and slow
 (replies held by a proxy), a flood of new client addresses against the in-memory limiter,
-one IPv6 host rotating addresses in its /64, and /metrics growth under made-up methods.
+one IPv6 host rotating addresses in its /64, /metrics growth under made-up methods, and
+readings while nobody reads the server's stderr.
 Figures are printed, never asserted; every attack is bounded in count and time.
 """
 
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis as redis_client
 
-from tests.gunicorn_server import Server, running_server
+from tests.gunicorn_server import Server, running_server, server_with_stalled_stderr
 from tests.hostile import (
     READING,
     distinct_queries,
@@ -354,12 +355,45 @@ def metrics_figures(count: int = 2000) -> None:
           f"scrape {after.seconds * 1000:.0f} ms")  # fmt: skip
 
 
+def stalled_log_figures(count: int) -> None:
+    """Readings and /healthz while nobody reads the server's stderr (a full pipe)."""
+    with server_with_stalled_stderr(TWITCHLORE_RATE_LIMIT=RAISED_LIMIT) as (port, written):
+        started = time.monotonic()
+        answered = failed = 0
+        slowest = 0.0
+        for _ in range(count):
+            try:
+                answer = request(port, READING, timeout=5)
+                answered += answer.status == 200
+                failed += answer.status != 200
+                slowest = max(slowest, answer.seconds)
+            except OSError:
+                failed += 1
+                break  # a hung server: every further request would wait its timeout
+        elapsed = time.monotonic() - started
+        health = request(port, "/healthz", timeout=5)
+        metrics = request(port, "/metrics", timeout=5).body.decode()
+    dropped = [
+        line.split()[1]
+        for line in metrics.splitlines()
+        if line.startswith("twitchlore_log_lines_dropped_total ")
+    ]
+    logged = written[0].count(b'"logger": "twitchlore.access"') if written else 0
+    print(
+        f"stalled log reader: {answered}/{count} readings answered in {elapsed:.0f} s"
+        f" ({failed} failed, slowest {slowest * 1000:.0f} ms), /healthz {health.status};"
+        f" lines dropped {dropped[0] if dropped else '?'}, written once the reader came back"
+        f" {logged}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow-seconds", type=int, default=30)
     parser.add_argument("--flood-seconds", type=int, default=60)
     parser.add_argument("--held-seconds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=120_000)
+    parser.add_argument("--log-requests", type=int, default=15_000)
     parser.add_argument("--only", default="", help="comma-separated attacks to run (default: all)")
     args = parser.parse_args()
     attacks: dict[str, Callable[[], None]] = {
@@ -377,6 +411,7 @@ def main() -> None:
         "limiter-growth": lambda: limiter_growth_figures(args.clients),
         "ipv6-rotation": ipv6_rotation_figures,
         "metrics": metrics_figures,
+        "stalled-log": lambda: stalled_log_figures(args.log_requests),
     }
     chosen = [name for name in args.only.split(",") if name] or list(attacks)
     unknown = sorted(set(chosen) - set(attacks))
