@@ -9,7 +9,8 @@ resident memory under a flood of distinct valid queries, answers to six spelling
 the API's path under a limit, latency with Redis killed, frozen, out of memory and slow
 (replies held by a proxy), a flood of new client addresses against the in-memory limiter,
 one IPv6 host rotating addresses in its /64, /metrics growth under made-up methods, and
-readings while nobody reads the server's stderr.
+readings while nobody reads the server's stderr, and the metrics directory after worker
+restarts, full (root: a small tmpfs) and read-only.
 Figures are printed, never asserted; every attack is bounded in count and time.
 """
 
@@ -17,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
+import signal
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis as redis_client
 
+from tests.faults import fill, read_only, restart_a_worker, small_tmpfs
 from tests.gunicorn_server import Server, running_server, server_with_stalled_stderr
 from tests.hostile import (
     READING,
@@ -387,6 +392,78 @@ def stalled_log_figures(count: int) -> None:
     )
 
 
+def readings_for(port: int, seconds: float) -> tuple[int, int]:
+    """Readings one after another for ``seconds``: how many answered 200, how many not."""
+    answered = failed = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            answered += request(port, READING, timeout=5).status == 200
+        except OSError:
+            failed += 1
+            continue
+    return answered, failed
+
+
+def dataset_series(port: int) -> int:
+    metrics = request(port, "/metrics", timeout=5).body.decode()
+    return sum(line.startswith("twitchlore_dataset_info{") for line in metrics.splitlines())
+
+
+def metrics_directory_figures(restarts: int = 40, seconds: float = 10) -> None:
+    """Workers restarted, the metrics disk full, the directory read-only: what each costs."""
+    with tempfile.TemporaryDirectory(prefix="twitchlore-abuse-") as scratch:
+        directory = Path(scratch) / "metrics"
+        with running_server(WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(directory)) as server:
+            port = port_of(server)
+            request(port, READING)
+            first_scrape = request(port, "/metrics").seconds
+            for _ in range(restarts):
+                restart_a_worker(server)
+            for _ in range(8):  # the workers now serving write their own files
+                request(port, READING)
+            files = len(list(directory.glob("*.db")))
+            scrape = min(request(port, "/metrics").seconds for _ in range(5))
+            os.kill(server.process.pid, signal.SIGHUP)
+            time.sleep(3)
+            series = max(dataset_series(port) for _ in range(4))
+        print(
+            f"metrics directory: {restarts} worker restarts left {files} files"
+            f" (scrape {first_scrape * 1000:.1f} ms before, {scrape * 1000:.1f} ms after);"
+            f" after SIGHUP, {series} twitchlore_dataset_info series"
+        )
+        if os.geteuid() != 0:
+            print("  full and read-only directory: skipped, mounting needs root")
+            return
+        with (
+            small_tmpfs(Path(scratch) / "small", "1m") as small,
+            running_server(WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(small)) as server,
+        ):
+            port = port_of(server)
+            request(port, READING)
+            fill(small)
+            os.kill(server.process.pid, signal.SIGHUP)
+            answered, failed = readings_for(port, seconds)
+            log = server.log_text()
+        print(
+            f"  disk full, then SIGHUP: {answered} readings answered, {failed} failed in"
+            f" {seconds:.0f} s; {log.count('SIGBUS')} SIGBUS,"
+            f" {log.count('metrics cannot be written')} 'cannot be written' lines"
+        )
+        directory = Path(scratch) / "read-only"
+        with running_server(WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(directory)) as server:
+            port = port_of(server)
+            request(port, READING)
+            with read_only(directory):
+                os.kill(server.process.pid, signal.SIGHUP)
+                answered, failed = readings_for(port, seconds)
+                log = server.log_text()
+        print(
+            f"  read-only, then SIGHUP: {answered} readings answered, {failed} failed in"
+            f" {seconds:.0f} s; {log.count('metrics cannot be written')} 'cannot be written' lines"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow-seconds", type=int, default=30)
@@ -412,6 +489,7 @@ def main() -> None:
         "ipv6-rotation": ipv6_rotation_figures,
         "metrics": metrics_figures,
         "stalled-log": lambda: stalled_log_figures(args.log_requests),
+        "metrics-directory": metrics_directory_figures,
     }
     chosen = [name for name in args.only.split(",") if name] or list(attacks)
     unknown = sorted(set(chosen) - set(attacks))

@@ -18,6 +18,8 @@ from flask import Flask, Response, request
 from gevent.monkey import get_original
 from prometheus_client import Counter, Histogram
 
+from . import metric_files
+
 # The unpatched thread functions, even after gevent's monkey.patch_all(): see LogQueue.
 allocate_lock = get_original("_thread", "allocate_lock")
 start_new_thread = get_original("_thread", "start_new_thread")
@@ -46,6 +48,13 @@ LATENCY = Histogram(
     ["endpoint", "method"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+
+METRICS_WRITE_ERRORS = Counter(
+    "twitchlore_metrics_write_errors_total",
+    "Metric updates that could not be written to the metrics directory (full, read-only); "
+    "the process kept them in memory.",
+)
+metric_files.REPORTER.counter = METRICS_WRITE_ERRORS
 
 ENDPOINT_KEY = "twitchlore.endpoint"
 ROUTE_KEY = "twitchlore.route"
