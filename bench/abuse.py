@@ -177,19 +177,21 @@ def spelling_figures() -> None:
     )
 
 
+def unlabelled(metrics: str, name: str) -> str:
+    """The value of the metric ``name`` (one without labels) in /metrics' text, or ``?``."""
+    values = [line.split()[1] for line in metrics.splitlines() if line.startswith(f"{name} ")]
+    return values[0] if values else "?"
+
+
 def storage_verdict(port: int) -> str:
     """/readyz's status and storage verdict, and the degraded metric, in a few words."""
     ready = request(port, "/readyz", timeout=5)
     metrics = request(port, "/metrics", timeout=5).body.decode()
-    degraded = [
-        line.split()[1]
-        for line in metrics.splitlines()
-        if line.startswith("twitchlore_rate_limit_storage_degraded ")
-    ]
+    degraded = unlabelled(metrics, "twitchlore_rate_limit_storage_degraded")
     storage = ready.json().get("rate_limit_storage")
     return (
         f"/readyz {ready.status} {storage} in {ready.seconds * 1000:.0f} ms,"
-        f" degraded metric {degraded[0] if degraded else '?'}"
+        f" degraded metric {degraded}"
     )
 
 
@@ -322,12 +324,8 @@ def limiter_growth_figures(clients: int, connections: int = 4) -> None:
                 f" worker {memory:.0f} MB"
             )
         metrics = request(port, "/metrics").body.decode()
-        evicted = [
-            line.split()[1]
-            for line in metrics.splitlines()
-            if line.startswith("twitchlore_rate_limit_evictions_total ")
-        ]
-        print(f"  windows dropped before their end (table full): {evicted[0] if evicted else 0}")
+        evicted = unlabelled(metrics, "twitchlore_rate_limit_evictions_total")
+        print(f"  windows dropped before their end (table full): {evicted}")
 
 
 def ipv6_rotation_figures(count: int = 100) -> None:
@@ -378,16 +376,12 @@ def stalled_log_figures(count: int) -> None:
         elapsed = time.monotonic() - started
         health = request(port, "/healthz", timeout=5)
         metrics = request(port, "/metrics", timeout=5).body.decode()
-    dropped = [
-        line.split()[1]
-        for line in metrics.splitlines()
-        if line.startswith("twitchlore_log_lines_dropped_total ")
-    ]
+    dropped = unlabelled(metrics, "twitchlore_log_lines_dropped_total")
     logged = written[0].count(b'"logger": "twitchlore.access"') if written else 0
     print(
         f"stalled log reader: {answered}/{count} readings answered in {elapsed:.0f} s"
         f" ({failed} failed, slowest {slowest * 1000:.0f} ms), /healthz {health.status};"
-        f" lines dropped {dropped[0] if dropped else '?'}, written once the reader came back"
+        f" lines dropped {dropped}, written once the reader came back"
         f" {logged}"
     )
 
@@ -439,29 +433,26 @@ def metrics_directory_figures(restarts: int = 40, seconds: float = 10) -> None:
             small_tmpfs(Path(scratch) / "small", "1m") as small,
             running_server(WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(small)) as server,
         ):
-            port = port_of(server)
-            request(port, READING)
+            request(port_of(server), READING)
             fill(small)
-            os.kill(server.process.pid, signal.SIGHUP)
-            answered, failed = readings_for(port, seconds)
-            log = server.log_text()
-        print(
-            f"  disk full, then SIGHUP: {answered} readings answered, {failed} failed in"
-            f" {seconds:.0f} s; {log.count('SIGBUS')} SIGBUS,"
-            f" {log.count('metrics cannot be written')} 'cannot be written' lines"
-        )
+            readings_after_sighup("disk full", server, seconds)
         directory = Path(scratch) / "read-only"
         with running_server(WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(directory)) as server:
-            port = port_of(server)
-            request(port, READING)
+            request(port_of(server), READING)
             with read_only(directory):
-                os.kill(server.process.pid, signal.SIGHUP)
-                answered, failed = readings_for(port, seconds)
-                log = server.log_text()
-        print(
-            f"  read-only, then SIGHUP: {answered} readings answered, {failed} failed in"
-            f" {seconds:.0f} s; {log.count('metrics cannot be written')} 'cannot be written' lines"
-        )
+                readings_after_sighup("read-only", server, seconds)
+
+
+def readings_after_sighup(fault: str, server: Server, seconds: float) -> None:
+    """SIGHUP (new workers, new metrics files), then readings for ``seconds``: the figures."""
+    os.kill(server.process.pid, signal.SIGHUP)
+    answered, failed = readings_for(port_of(server), seconds)
+    log = server.log_text()
+    print(
+        f"  {fault}, then SIGHUP: {answered} readings answered, {failed} failed in"
+        f" {seconds:.0f} s; {log.count('SIGBUS')} SIGBUS,"
+        f" {log.count('metrics cannot be written')} 'cannot be written' lines"
+    )
 
 
 def main() -> None:

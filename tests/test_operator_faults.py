@@ -21,7 +21,7 @@ from service.edge.metric_files import ENVIRONMENT
 from .faults import fill, read_only, restart_a_worker, small_tmpfs
 from .gunicorn_server import Server, running_server, server_with_stalled_stderr
 from .helpers import metric
-from .hostile import READING, eventually, request, worker_pids
+from .hostile import READING, Answer, eventually, request, worker_pids
 
 pytestmark = pytest.mark.slow
 
@@ -170,11 +170,7 @@ def test_a_full_metrics_disk_never_crashes_a_worker_nor_drops_a_request(tmp_path
         port = port_of(server)
         assert request(port, READING).status == 200
         fill(directory)
-        os.kill(server.process.pid, signal.SIGHUP)  # new workers: new files, on a full disk
-        time.sleep(2)
-        statuses = [request(port, path).status for path in list(PATHS) * 10]
-        scrape = request(port, "/metrics")
-        log = server.log_text()
+        statuses, scrape, log = after_sighup(server)  # new workers: new files, on a full disk
     assert statuses == list(PATHS.values()) * 10
     assert scrape.status == 200
     assert "SIGBUS" not in log and "Traceback" not in log
@@ -190,11 +186,7 @@ def test_a_read_only_metrics_directory_after_sighup_drops_no_request(tmp_path: P
         port = port_of(server)
         assert request(port, READING).status == 200
         with read_only(directory):
-            os.kill(server.process.pid, signal.SIGHUP)
-            time.sleep(2)
-            statuses = [request(port, path).status for path in list(PATHS) * 10]
-            scrape = request(port, "/metrics")
-            log = server.log_text()
+            statuses, scrape, log = after_sighup(server)
     assert statuses == list(PATHS.values()) * 10
     assert scrape.status == 200
     assert "Traceback" not in log
@@ -203,3 +195,12 @@ def test_a_read_only_metrics_directory_after_sighup_drops_no_request(tmp_path: P
 
 PATHS = {READING: 200, "/v1/dataset": 200, "/healthz": 200, "/v1/omens": 200, "/v1/none": 404}
 """Paths and their statuses: each a label set of its own in the metrics."""
+
+
+def after_sighup(server: Server) -> tuple[list[int], Answer, str]:
+    """SIGHUP (new workers), then each of PATHS 10 times: their statuses, a scrape, the log."""
+    port = port_of(server)
+    os.kill(server.process.pid, signal.SIGHUP)
+    time.sleep(2)
+    statuses = [request(port, path).status for path in list(PATHS) * 10]
+    return statuses, request(port, "/metrics"), server.log_text()
