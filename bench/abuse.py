@@ -374,13 +374,16 @@ def stalled_log_figures(count: int) -> None:
                 failed += 1
                 break  # a hung server: every further request would wait its timeout
         elapsed = time.monotonic() - started
-        health = request(port, "/healthz", timeout=5)
-        metrics = request(port, "/metrics", timeout=5).body.decode()
+        try:
+            health = str(request(port, "/healthz", timeout=5).status)
+            metrics = request(port, "/metrics", timeout=5).body.decode()
+        except OSError:
+            health, metrics = "no answer in 5 s", ""
     dropped = unlabelled(metrics, "twitchlore_log_lines_dropped_total")
     logged = written[0].count(b'"logger": "twitchlore.access"') if written else 0
     print(
         f"stalled log reader: {answered}/{count} readings answered in {elapsed:.0f} s"
-        f" ({failed} failed, slowest {slowest * 1000:.0f} ms), /healthz {health.status};"
+        f" ({failed} failed, slowest {slowest * 1000:.0f} ms), /healthz {health};"
         f" lines dropped {dropped}, written once the reader came back"
         f" {logged}"
     )
