@@ -24,7 +24,7 @@ def restart_a_worker(server: Server) -> None:
         now = set(worker_pids(server.process.pid))
         return len(now) == len(before) and now != before
 
-    eventually(replaced)
+    eventually(replaced, seconds=60)  # a loaded machine may take a while
 
 
 @contextmanager
