@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import shutil
 import signal
 import statistics
 import sys
@@ -33,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis as redis_client
 
+from service.dataset import DATA_DIR
 from tests.faults import fill, read_only, restart_a_worker, small_tmpfs
 from tests.gunicorn_server import Server, running_server, server_with_stalled_stderr
 from tests.hostile import (
@@ -411,23 +413,32 @@ def metrics_directory_figures(restarts: int = 40, seconds: float = 10) -> None:
     """Workers restarted, the metrics disk full, the directory read-only: what each costs."""
     with tempfile.TemporaryDirectory(prefix="twitchlore-abuse-") as scratch:
         directory = Path(scratch) / "metrics"
-        with running_server(WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(directory)) as server:
+        data = Path(scratch) / "data"
+        shutil.copytree(DATA_DIR, data)
+        with running_server(
+            WEB_CONCURRENCY="2",
+            PROMETHEUS_MULTIPROC_DIR=str(directory),
+            TWITCHLORE_DATA_DIR=str(data),
+        ) as server:
             port = port_of(server)
             request(port, READING)
             first_scrape = request(port, "/metrics").seconds
             for _ in range(restarts):
                 restart_a_worker(server)
-            for _ in range(8):  # the workers now serving write their own files
-                request(port, READING)
+                for _ in range(4):  # the new worker writes metrics of its own
+                    request(port, READING)
             files = len(list(directory.glob("*.db")))
             scrape = min(request(port, "/metrics").seconds for _ in range(5))
+            version = str(request(port, "/v1/dataset").json()["version"])
+            dataset = data / "dataset.yaml"
+            dataset.write_text(dataset.read_text().replace(f'"{version}"', '"99.0.0"'))
             os.kill(server.process.pid, signal.SIGHUP)
-            time.sleep(3)
+            time.sleep(5)
             series = max(dataset_series(port) for _ in range(4))
         print(
             f"metrics directory: {restarts} worker restarts left {files} files"
             f" (scrape {first_scrape * 1000:.1f} ms before, {scrape * 1000:.1f} ms after);"
-            f" after SIGHUP, {series} twitchlore_dataset_info series"
+            f" after SIGHUP with new data, {series} twitchlore_dataset_info series"
         )
         if os.geteuid() != 0:
             print("  full and read-only directory: skipped, mounting needs root")
