@@ -75,10 +75,7 @@ def test_values_reach_the_files_with_their_blocks_reserved(directory: Path) -> N
 
 
 def test_a_full_disk_keeps_values_in_memory_logs_once_and_counts(
-    directory: Path,
-    reporter: Tally,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    directory: Path, reporter: Tally, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No room for a new file: no empty file is left to break scrapes, the values count on in
     memory, one line says so and every failed write is counted."""
@@ -87,20 +84,21 @@ def test_a_full_disk_keeps_values_in_memory_logs_once_and_counts(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(metric_files, "reserve", no_room)
-    caplog.set_level(logging.ERROR, "twitchlore.metrics")
-    logging.getLogger("twitchlore").propagate = True
+    logged: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: logged.append(record.getMessage())  # type: ignore[method-assign]
+    metric_files.logger.addHandler(handler)
     try:
         first = new_value(name="twitchlore_a_total")
         second = new_value(name="twitchlore_b_total")
         first.inc(2)
         second.set(5)
     finally:
-        logging.getLogger("twitchlore").propagate = False
+        metric_files.logger.removeHandler(handler)
     assert (first.get(), second.get()) == (2.0, 5.0)
     assert list(directory.iterdir()) == []
     assert reporter.count == 2
-    lines = [record for record in caplog.records if "metrics cannot be written" in record.message]
-    assert len(lines) == 1 and "No space left" in lines[0].message
+    assert len(logged) == 1 and "No space left" in logged[0]
 
 
 def test_a_write_that_fails_later_is_absorbed_and_counted(directory: Path, reporter: Tally) -> None:
