@@ -13,15 +13,14 @@ monkey.patch_all()
 import os  # noqa: E402 - after patching, by design
 import shutil  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
+
+from service.edge import metric_files  # noqa: E402
 
 # Prometheus metrics from every worker process: each writes to files in this directory.
-# It must be set before the service (and so prometheus_client) is imported, and start empty.
-metrics_dir = os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="twitchlore-metrics-")
-)
-# A directory named but not yet made (a fresh volume's subdirectory, say) is made here.
-os.makedirs(metrics_dir, exist_ok=True)
+# It must be set before prometheus_client is imported, and start empty. Without
+# PROMETHEUS_MULTIPROC_DIR, one temporary directory serves the run (this file is read again
+# on every SIGHUP) and is removed at exit.
+metrics_dir = metric_files.run_directory()
 
 from service.config import ConfigError, worker_count  # noqa: E402
 from service.edge.server import reload_app  # noqa: E402
@@ -68,7 +67,10 @@ def on_reload(server):
 
 
 def child_exit(server, worker):
-    """Drop a dead worker's live gauges from the metrics."""
-    from prometheus_client import multiprocess
+    """A worker exited: add its counters to the kept totals and remove its metrics files."""
+    metric_files.retire_process(worker.pid)
 
-    multiprocess.mark_process_dead(worker.pid)
+
+def on_exit(server):
+    """Remove the metrics directory made for this run, if one was made."""
+    metric_files.remove_run_directory()

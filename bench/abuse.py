@@ -1,21 +1,29 @@
 """Hostile clients against a live server, at length, with the figures printed (`make abuse`).
 
-    python bench/abuse.py [--slow-seconds 30] [--flood-seconds 60]
+    python bench/abuse.py [--slow-seconds 30] [--flood-seconds 60] [--only redis,slow-redis]
 
 Runs the service as `make run` does (2 workers), on loopback only, and prints:
 slow clients (probes answered and the slowest), idle connections that reconnect when
 closed and slow readers of the largest file (a normal client's answers meanwhile),
 resident memory under a flood of distinct valid queries, answers to six spellings of
-the API's path under a limit, latency with Redis killed and frozen, and /metrics growth
-under made-up methods.
+the API's path under a limit, latency with Redis killed, frozen, out of memory and slow
+(replies held by a proxy), a flood of new client addresses against the in-memory limiter,
+one IPv6 host rotating addresses in its /64, /metrics growth under made-up methods, and
+readings while nobody reads the server's stderr, and the metrics directory after worker
+restarts, full (root: a small tmpfs) and read-only.
 Figures are printed, never asserted; every attack is bounded in count and time.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import os
+import shutil
+import signal
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +32,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.gunicorn_server import Server, running_server
+import redis as redis_client
+
+from service.dataset import DATA_DIR
+from tests.faults import fill, read_only, restart_a_worker, small_tmpfs
+from tests.gunicorn_server import Server, running_server, server_with_stalled_stderr
 from tests.hostile import (
     READING,
     distinct_queries,
@@ -39,7 +51,7 @@ from tests.hostile import (
     worker_pids,
 )
 from tests.nginx_proxy import NGINX, running_nginx
-from tests.redis_server import REDIS_SERVER, running_redis
+from tests.redis_server import REDIS_SERVER, delaying_proxy, running_redis
 
 RAISED_LIMIT = "1000000000 per minute"
 
@@ -167,8 +179,37 @@ def spelling_figures() -> None:
     )
 
 
+def unlabelled(metrics: str, name: str) -> str:
+    """The value of the metric ``name`` (one without labels) in /metrics' text, or ``?``."""
+    values = [line.split()[1] for line in metrics.splitlines() if line.startswith(f"{name} ")]
+    return values[0] if values else "?"
+
+
+def storage_verdict(port: int) -> str:
+    """/readyz's status and storage verdict, and the degraded metric, in a few words."""
+    ready = request(port, "/readyz", timeout=5)
+    metrics = request(port, "/metrics", timeout=5).body.decode()
+    degraded = unlabelled(metrics, "twitchlore_rate_limit_storage_degraded")
+    storage = ready.json().get("rate_limit_storage")
+    return (
+        f"/readyz {ready.status} {storage} in {ready.seconds * 1000:.0f} ms,"
+        f" degraded metric {degraded}"
+    )
+
+
+def reading_phase(port: int, name: str, count: int = 20) -> None:
+    """``count`` readings one after another: their statuses, median and slowest; the verdict."""
+    answers = [request(port, READING, timeout=5) for _ in range(count)]
+    seconds = sorted(answer.seconds for answer in answers)
+    print(
+        f"  {name}: readings {sorted({answer.status for answer in answers})},"
+        f" median {statistics.median(seconds) * 1000:.1f} ms, slowest {seconds[-1] * 1000:.0f} ms,"
+        f" content types {sorted({a.content_type for a in answers})}; {storage_verdict(port)}"
+    )
+
+
 def redis_figures() -> None:
-    """Reading latency with the shared Redis up, killed, frozen and back."""
+    """Reading latency with the shared Redis up, killed, frozen, out of memory and back."""
     if REDIS_SERVER is None:
         print("redis: skipped, no redis-server (apt-get install redis-server)")
         return
@@ -179,15 +220,7 @@ def redis_figures() -> None:
         port = port_of(server)
 
         def phase(name: str) -> None:
-            answers = [request(port, READING, timeout=5) for _ in range(20)]
-            ready = request(port, "/readyz", timeout=5)
-            statuses = sorted({answer.status for answer in answers})
-            slowest = max(answer.seconds for answer in answers)
-            print(
-                f"  {name}: readings {statuses}, slowest {slowest * 1000:.0f} ms,"
-                f" content types {sorted({a.content_type for a in answers})},"
-                f" /readyz {ready.status} in {ready.seconds * 1000:.0f} ms"
-            )
+            reading_phase(port, name)
 
         print("redis:")
         phase("up")
@@ -203,10 +236,116 @@ def redis_figures() -> None:
             redis.thaw()
         time.sleep(6)
         phase("thawed")
+        admin = redis_client.Redis.from_url(redis.url)
+        admin.config_set("maxmemory-policy", "noeviction")
+        admin.config_set("maxmemory", 1)
+        phase("out of memory (maxmemory 1, noeviction; PING answers)")
+        admin.config_set("maxmemory", 0)
+        time.sleep(6)
+        phase("memory back")
         log = server.log_text()
     print(f"  log: {log.count('rate-limit storage failed')} 'failed' lines, "
           f"{log.count('storage answers again')} 'answers again' lines, "
           f"{log.count('Traceback')} tracebacks")  # fmt: skip
+
+
+def slow_redis_figures(delay: float = 0.24) -> None:
+    """Readings while every Redis reply is held ``delay`` s (just under the old 250 ms timeout)."""
+    if REDIS_SERVER is None:
+        print("slow redis: skipped, no redis-server (apt-get install redis-server)")
+        return
+    with (
+        running_redis() as redis,
+        delaying_proxy(redis.port) as proxy,
+        running_server(WEB_CONCURRENCY="2", TWITCHLORE_RATE_LIMIT_STORAGE=proxy.url) as server,
+    ):
+        port = port_of(server)
+        print(f"slow redis (every reply held {delay * 1000:.0f} ms by a proxy):")
+        reading_phase(port, "prompt")
+        proxy.delay = delay
+        reading_phase(port, "slow", count=40)
+        proxy.delay = 0
+        time.sleep(6)
+        reading_phase(port, "prompt again")
+
+
+def limiter_growth_figures(clients: int, connections: int = 4) -> None:
+    """A flood of new client addresses against one worker's in-memory limiter.
+
+    The clients are named by X-Forwarded-For behind one trusted proxy. Every tenth of the
+    flood, 50 readings from never-seen addresses are timed on their own connection.
+    """
+    with running_server(
+        WEB_CONCURRENCY="1", TWITCHLORE_TRUSTED_PROXIES="1", TWITCHLORE_RATE_LIMIT="1200 per hour"
+    ) as server:
+        port = port_of(server)
+        pids = worker_pids(server.process.pid)
+        request(port, READING)
+        sent = [0]
+        print(f"limiter growth: {clients} new addresses, 1 worker, {connections} connections")
+
+        def flood(first: int, last: int) -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            for n in range(first, last):
+                address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+                connection.request("GET", READING, headers={"X-Forwarded-For": address})
+                connection.getresponse().read()
+            connection.close()
+
+        def new_clients_ms(step: int) -> float:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            times = []
+            for n in range(50):
+                started = time.perf_counter()
+                connection.request(
+                    "GET", READING, headers={"X-Forwarded-For": f"172.16.{step}.{n}"}
+                )
+                connection.getresponse().read()
+                times.append(time.perf_counter() - started)
+            connection.close()
+            return statistics.median(times) * 1000
+
+        step_size = clients // 10
+        started = time.monotonic()
+        for step in range(10):
+            first = step * step_size
+            share = step_size // connections
+            threads = [
+                threading.Thread(target=flood, args=(first + i * share, first + (i + 1) * share))
+                for i in range(connections)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            sent[0] = first + step_size
+            memory = max(resident_mb(pids).values())
+            print(
+                f"  after {sent[0]:>7} clients ({time.monotonic() - started:.0f} s):"
+                f" a new client's reading {new_clients_ms(step):.2f} ms (median of 50),"
+                f" worker {memory:.0f} MB"
+            )
+        metrics = request(port, "/metrics").body.decode()
+        evicted = unlabelled(metrics, "twitchlore_rate_limit_evictions_total")
+        print(f"  windows dropped before their end (table full): {evicted}")
+
+
+def ipv6_rotation_figures(count: int = 100) -> None:
+    """One host rotating its IPv6 address within its /64, under a limit of 10 per minute."""
+    with running_server(
+        WEB_CONCURRENCY="1", TWITCHLORE_TRUSTED_PROXIES="1", TWITCHLORE_RATE_LIMIT="10 per minute"
+    ) as server:
+        port = port_of(server)
+        statuses = [
+            request(
+                port, READING, headers={"X-Forwarded-For": f"2001:db8:7:7:{n:x}:{n:x}:{n:x}:1"}
+            ).status
+            for n in range(1, count + 1)
+        ]
+    print(
+        f"ipv6 rotation: {count} readings from {count} addresses in one /64, limit 10 per minute:"
+        f" {statuses.count(200)} × 200, {statuses.count(429)} × 429"
+    )
 
 
 def metrics_figures(count: int = 2000) -> None:
@@ -221,19 +360,148 @@ def metrics_figures(count: int = 2000) -> None:
           f"scrape {after.seconds * 1000:.0f} ms")  # fmt: skip
 
 
+def stalled_log_figures(count: int) -> None:
+    """Readings and /healthz while nobody reads the server's stderr (a full pipe)."""
+    with server_with_stalled_stderr(TWITCHLORE_RATE_LIMIT=RAISED_LIMIT) as (port, written):
+        started = time.monotonic()
+        answered = failed = 0
+        slowest = 0.0
+        for _ in range(count):
+            try:
+                answer = request(port, READING, timeout=5)
+                answered += answer.status == 200
+                failed += answer.status != 200
+                slowest = max(slowest, answer.seconds)
+            except OSError:
+                failed += 1
+                break  # a hung server: every further request would wait its timeout
+        elapsed = time.monotonic() - started
+        try:
+            health = str(request(port, "/healthz", timeout=5).status)
+            metrics = request(port, "/metrics", timeout=5).body.decode()
+        except OSError:
+            health, metrics = "no answer in 5 s", ""
+    dropped = unlabelled(metrics, "twitchlore_log_lines_dropped_total")
+    logged = written[0].count(b'"logger": "twitchlore.access"') if written else 0
+    print(
+        f"stalled log reader: {answered}/{count} readings answered in {elapsed:.0f} s"
+        f" ({failed} failed, slowest {slowest * 1000:.0f} ms), /healthz {health};"
+        f" lines dropped {dropped}, written once the reader came back"
+        f" {logged}"
+    )
+
+
+def readings_for(port: int, seconds: float) -> tuple[int, int]:
+    """Readings one after another for ``seconds``: how many answered 200, how many not."""
+    answered = failed = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            answered += request(port, READING, timeout=5).status == 200
+        except OSError:
+            failed += 1
+            continue
+    return answered, failed
+
+
+def dataset_series(port: int) -> int:
+    metrics = request(port, "/metrics", timeout=5).body.decode()
+    return sum(line.startswith("twitchlore_dataset_info{") for line in metrics.splitlines())
+
+
+def metrics_directory_figures(restarts: int = 40, seconds: float = 10) -> None:
+    """Workers restarted, the metrics disk full, the directory read-only: what each costs."""
+    with tempfile.TemporaryDirectory(prefix="twitchlore-abuse-") as scratch:
+        directory = Path(scratch) / "metrics"
+        data = Path(scratch) / "data"
+        shutil.copytree(DATA_DIR, data)
+        with running_server(
+            WEB_CONCURRENCY="2",
+            PROMETHEUS_MULTIPROC_DIR=str(directory),
+            TWITCHLORE_DATA_DIR=str(data),
+        ) as server:
+            port = port_of(server)
+            request(port, READING)
+            first_scrape = request(port, "/metrics").seconds
+            for _ in range(restarts):
+                restart_a_worker(server)
+                for _ in range(4):  # the new worker writes metrics of its own
+                    request(port, READING)
+            files = len(list(directory.glob("*.db")))
+            scrape = min(request(port, "/metrics").seconds for _ in range(5))
+            version = str(request(port, "/v1/dataset").json()["version"])
+            dataset = data / "dataset.yaml"
+            dataset.write_text(dataset.read_text().replace(f'"{version}"', '"99.0.0"'))
+            os.kill(server.process.pid, signal.SIGHUP)
+            time.sleep(5)
+            series = max(dataset_series(port) for _ in range(4))
+        print(
+            f"metrics directory: {restarts} worker restarts left {files} files"
+            f" (scrape {first_scrape * 1000:.1f} ms before, {scrape * 1000:.1f} ms after);"
+            f" after SIGHUP with new data, {series} twitchlore_dataset_info series"
+        )
+        if os.geteuid() != 0:
+            print("  full and read-only directory: skipped, mounting needs root")
+            return
+        with (
+            small_tmpfs(Path(scratch) / "small", "1m") as small,
+            running_server(WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(small)) as server,
+        ):
+            request(port_of(server), READING)
+            fill(small)
+            readings_after_sighup("disk full", server, seconds)
+        directory = Path(scratch) / "read-only"
+        with running_server(WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(directory)) as server:
+            request(port_of(server), READING)
+            with read_only(directory):
+                readings_after_sighup("read-only", server, seconds)
+
+
+def readings_after_sighup(fault: str, server: Server, seconds: float) -> None:
+    """SIGHUP (new workers, new metrics files), then readings for ``seconds``: the figures."""
+    os.kill(server.process.pid, signal.SIGHUP)
+    answered, failed = readings_for(port_of(server), seconds)
+    log = server.log_text()
+    print(
+        f"  {fault}, then SIGHUP: {answered} readings answered, {failed} failed in"
+        f" {seconds:.0f} s; {log.count('SIGBUS')} SIGBUS,"
+        f" {log.count('metrics cannot be written')} 'cannot be written' lines"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow-seconds", type=int, default=30)
     parser.add_argument("--flood-seconds", type=int, default=60)
     parser.add_argument("--held-seconds", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=120_000)
+    parser.add_argument("--log-requests", type=int, default=15_000)
+    parser.add_argument("--only", default="", help="comma-separated attacks to run (default: all)")
     args = parser.parse_args()
-    slow_client_figures(args.slow_seconds)
-    held_connection_figures("idle connections", idle_connections, 4000, args.held_seconds)
-    held_connection_figures("slow readers", slow_readers, 2000, args.held_seconds)
-    flood_figures(args.flood_seconds)
-    spelling_figures()
-    redis_figures()
-    metrics_figures()
+    attacks: dict[str, Callable[[], None]] = {
+        "slow-clients": lambda: slow_client_figures(args.slow_seconds),
+        "idle": lambda: held_connection_figures(
+            "idle connections", idle_connections, 4000, args.held_seconds
+        ),
+        "slow-readers": lambda: held_connection_figures(
+            "slow readers", slow_readers, 2000, args.held_seconds
+        ),
+        "flood": lambda: flood_figures(args.flood_seconds),
+        "spellings": spelling_figures,
+        "redis": redis_figures,
+        "slow-redis": slow_redis_figures,
+        "limiter-growth": lambda: limiter_growth_figures(args.clients),
+        "ipv6-rotation": ipv6_rotation_figures,
+        "metrics": metrics_figures,
+        "stalled-log": lambda: stalled_log_figures(args.log_requests),
+        "metrics-directory": metrics_directory_figures,
+    }
+    chosen = [name for name in args.only.split(",") if name] or list(attacks)
+    unknown = sorted(set(chosen) - set(attacks))
+    if unknown:
+        parser.error(f"unknown attack {', '.join(unknown)}; choose from {', '.join(attacks)}")
+    for name in chosen:
+        attacks[name]()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ from typing import Any
 
 from flask import Flask
 
+from .edge import metric_files
+
+# Before any module creates a metric: gunicorn workers' metrics files that survive faults.
+metric_files.install()
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the application: load and validate the dataset, then register the API.

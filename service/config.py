@@ -25,7 +25,9 @@ class ConfigError(RuntimeError):
     """
 
 
-def _whole_number(environ: Mapping[str, str], name: str, default: int, least: int = 0) -> int:
+def _whole_number(
+    environ: Mapping[str, str], name: str, default: int, least: int = 0, most: int | None = None
+) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
@@ -33,8 +35,10 @@ def _whole_number(environ: Mapping[str, str], name: str, default: int, least: in
         value = int(raw)
     except ValueError:
         value = least - 1
-    if value < least:
+    if value < least or (most is not None and value > most):
         wanted = "a whole number" if least == 0 else f"a whole number of at least {least}"
+        if most is not None:
+            wanted = f"a whole number from {least} to {most}"
         raise ConfigError(f"{name}={raw!r}: must be {wanted}")
     return value
 
@@ -172,6 +176,12 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "RATELIMIT_DEFAULT": _rate_limit(environ, "TWITCHLORE_RATE_LIMIT", "1200 per minute"),
         "RATELIMIT_STORAGE_URI": _storage_uri(
             environ, "TWITCHLORE_RATE_LIMIT_STORAGE", "RATELIMIT_STORAGE_URI", "memory://"
+        ),
+        "RATELIMIT_IPV6_PREFIX": _whole_number(
+            environ, "TWITCHLORE_RATE_LIMIT_IPV6_PREFIX", 64, least=1, most=128
+        ),
+        "RATELIMIT_STORAGE_BUDGET_MS": _whole_number(
+            environ, "TWITCHLORE_RATE_LIMIT_STORAGE_BUDGET_MS", 50, least=1, most=10_000
         ),
         "TRUSTED_PROXIES": _whole_number(environ, "TWITCHLORE_TRUSTED_PROXIES", 0),
         "LOG_LEVEL": _log_level(environ, "TWITCHLORE_LOG_LEVEL", "INFO"),

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,3 +129,28 @@ def refused_start(log: Path, **env: str) -> int:
         process.kill()
         process.wait()
         raise AssertionError(f"gunicorn still starting after 60 s: {log.read_text()}") from None
+
+
+@contextmanager
+def server_with_stalled_stderr(**env: str) -> Iterator[tuple[int, list[bytes]]]:
+    """gunicorn whose stderr is a pipe nobody reads until the block ends; its port, and what
+    it wrote there (filled in once the block ends and the pipe is read again)."""
+    port = free_port()
+    process = subprocess.Popen(  # not start_gunicorn: stderr is not stdout here
+        [sys.executable, "-m", "service"],
+        cwd=ROOT,
+        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1", **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    written: list[bytes] = []
+    reader = threading.Thread(target=lambda: written.append(process.stderr.read()))  # type: ignore[union-attr]
+    try:
+        wait_until_serving(Server(f"http://127.0.0.1:{port}", process, ROOT / "unused"))
+        yield port, written
+    finally:
+        reader.start()  # the reader comes back, so gunicorn can log its way out
+        end(process, 30)
+        reader.join(timeout=30)
+        process.stderr.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,3 +81,60 @@ def running_redis() -> Iterator[RedisServer]:
             yield server
         finally:
             server.stop()
+
+
+class DelayingProxy:
+    """A TCP proxy on loopback in front of Redis that holds each reply for ``delay`` seconds.
+
+    A Redis that answers, but slowly: a busy server, a congested network. The delay can be
+    changed while connections are open.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.delay = 0.0
+        self.target_port = target_port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, delayed: bool) -> None:
+        try:
+            while chunk := source.recv(65536):
+                if delayed and self.delay:
+                    time.sleep(self.delay)
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                sock.close()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._listener.close()
+
+
+@contextmanager
+def delaying_proxy(target_port: int) -> Iterator[DelayingProxy]:
+    """A ``DelayingProxy`` in front of the Redis on ``target_port``, closed afterwards."""
+    proxy = DelayingProxy(target_port)
+    try:
+        yield proxy
+    finally:
+        proxy.close()

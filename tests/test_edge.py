@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from flask.testing import FlaskClient
 from service import create_app
 from service.edge import rate_limit
 
-from .helpers import assert_problem
+from .helpers import assert_problem, front_door
 
 READING = "/v1/readings?side=left&lip=upper"
 EXPOSED = {
@@ -200,21 +202,139 @@ def test_process_counts_start_a_new_window_when_one_ends(monkeypatch: pytest.Mon
     now = [1000.0]
     monkeypatch.setattr("service.edge.rate_limit.time.time", lambda: now[0])
     counts = rate_limit.ProcessCounts()
-    assert [counts.incr("client", 60) for _ in range(3)] == [1, 2, 3]
-    assert counts.get_expiry("client") == 1060.0
+    assert [counts.hit([("client", 60)]) for _ in range(3)] == [[(n, 1060.0)] for n in (1, 2, 3)]
     now[0] = 1060.0
-    assert counts.incr("client", 60) == 1
-    assert counts.get_expiry("client") == 1120.0
+    assert counts.hit([("client", 60)]) == [(1, 1120.0)]
 
 
-def test_process_counts_drop_expired_keys_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Many clients cannot grow the counts without bound: expired keys go first."""
-    monkeypatch.setattr(rate_limit, "PROCESS_COUNTS_MAX_KEYS", 10)
+class CountingDict(OrderedDict[str, Any]):
+    """An OrderedDict that counts every entry it looks up, changes or hands out."""
+
+    steps = 0
+
+    def _step(self, count: int = 1) -> None:
+        CountingDict.steps += count
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._step()
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self._step()
+        return super().__getitem__(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._step()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._step()
+        super().__delitem__(key)
+
+    def popitem(self, last: bool = True) -> tuple[str, Any]:
+        self._step()
+        return super().popitem(last)
+
+    def __iter__(self) -> Iterator[str]:
+        for key in super().__iter__():
+            self._step()
+            yield key
+
+    def keys(self) -> Any:
+        return list(self)
+
+    def items(self) -> Any:
+        return [(key, super(CountingDict, self).__getitem__(key)) for key in self]
+
+    def values(self) -> Any:
+        return [value for _, value in self.items()]
+
+
+@pytest.mark.slow
+def test_200000_clients_keep_the_memory_table_bounded_and_cheap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A flood of new clients (one a millisecond) never grows the table past its bound, and a
+    new client costs the same few steps at the end as at the start: nothing walks the table.
+
+    Two limits: per hour (windows outlive the flood, so the bound drops the oldest) and per
+    second (windows expire, and go at the next requests)."""
+    window = 3600
+    monkeypatch.setattr(rate_limit, "OrderedDict", CountingDict)
     now = [0.0]
     monkeypatch.setattr("service.edge.rate_limit.time.time", lambda: now[0])
-    counts = rate_limit.ProcessCounts()
-    for n in range(10):
-        counts.incr(f"client-{n}", 1)
-    now[0] = 5.0
-    counts.incr("late", 1)
-    assert len(counts._counts) == 1
+    counts = rate_limit.ProcessCounts(max_keys=50_000)
+    most_steps = 0
+    largest = 0
+    for n in range(200_000):
+        now[0] = n / 1000
+        before = CountingDict.steps
+        counts.hit([(f"client-{n}", window), (f"client-{n}", 1)])
+        most_steps = max(most_steps, CountingDict.steps - before)
+        largest = max(largest, len(counts))
+    assert largest <= 50_000 + 1000 + 2
+    assert len(counts.tables[1].entries) <= 1000 + 2  # only the last second's clients live
+    assert most_steps <= 2 * 7  # per window: look up, add, up to 2 expired, 1 evicted
+    assert counts.hit([("client-199999", window)]) == [(2, 199.999 + window)]
+
+
+def test_a_full_table_drops_the_oldest_window_and_counts_it() -> None:
+    """When every window is live and the table full, the oldest goes, counted in a metric."""
+    counts = rate_limit.ProcessCounts(max_keys=3)
+    evicted = rate_limit.RATE_LIMIT_EVICTIONS._value.get()
+    for name in ("a", "b", "c", "a", "d"):
+        counts.hit([(name, 60)])
+    assert list(counts.tables[60].entries) == ["b", "c", "d"]
+    assert rate_limit.RATE_LIMIT_EVICTIONS._value.get() - evicted == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "prefix", "key"),
+    [
+        ("203.0.113.7", 64, "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", 64, "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:fffe", 64, "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:aaaa::1", 48, "2001:db8:1::/48"),
+        ("2001:db8:1:2:aaaa::1", 128, "2001:db8:1:2:aaaa::1/128"),
+        ("::ffff:203.0.113.7", 64, "203.0.113.7"),
+        ("fe80::1%eth0", 64, "fe80::/64"),
+        ("not:an:address", 64, "not:an:address"),
+    ],
+)
+def test_ipv6_clients_count_per_network(address: str, prefix: int, key: str) -> None:
+    """An IPv6 client is its /64 (or the configured prefix); IPv4 clients are their address."""
+    assert rate_limit.client_key(address, prefix) == key
+
+
+@pytest.mark.parametrize(("prefix", "shared"), [(64, True), (128, False)])
+def test_addresses_in_one_ipv6_network_share_a_limit(prefix: int, shared: bool) -> None:
+    """A host rotating addresses within its /64 meets one limit, unless the prefix says /128."""
+    app = create_app(
+        {"TESTING": True, "RATELIMIT_DEFAULT": "1 per minute", "RATELIMIT_IPV6_PREFIX": prefix}
+    )
+    client = app.test_client()
+    first = client.get(READING, environ_base={"REMOTE_ADDR": "2001:db8::1"})
+    second = client.get(READING, environ_base={"REMOTE_ADDR": "2001:db8::2"})
+    other_network = client.get(READING, environ_base={"REMOTE_ADDR": "2001:db8:0:1::1"})
+    assert first.status_code == other_network.status_code == 200
+    assert second.status_code == (429 if shared else 200)
+
+
+def test_revalidations_are_counted_before_they_are_answered() -> None:
+    """A request arriving while a revalidation is being answered cannot slip past the limit:
+    the revalidation counts until it turns out to be a 304."""
+    app = create_app({"TESTING": True, "RATELIMIT_DEFAULT": "2 per minute"})
+    client = app.test_client()
+    door = front_door(app)
+    flask_app = door.app
+    during: list[int] = []
+
+    def meanwhile_another(environ: dict[str, Any], start_response: Any) -> Any:
+        if "HTTP_IF_NONE_MATCH" in environ and not during:
+            during.append(client.get(READING).status_code)
+        return flask_app(environ, start_response)
+
+    door.app = meanwhile_another
+    assert client.get(READING).status_code == 200
+    changed = client.get(READING, headers={"If-None-Match": '"an-old-tag"'})
+    assert sorted([changed.status_code, *during]) == [200, 429]

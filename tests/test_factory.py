@@ -65,6 +65,10 @@ def test_broken_dataset_stops_the_factory(data_dir: Path) -> None:
         ("TWITCHLORE_RATE_LIMIT_STORAGE", "mysql://db", "must be memory:// or a redis:// URI"),
         ("RATELIMIT_STORAGE_URI", "mysql://db", "must be memory:// or a redis:// URI"),
         ("TWITCHLORE_TRUSTED_PROXIES", "two", "must be a whole number"),
+        ("TWITCHLORE_RATE_LIMIT_IPV6_PREFIX", "129", "must be a whole number from 1 to 128"),
+        ("TWITCHLORE_RATE_LIMIT_IPV6_PREFIX", "/64", "must be a whole number from 1 to 128"),
+        ("TWITCHLORE_RATE_LIMIT_STORAGE_BUDGET_MS", "0", "must be a whole number from 1 to"),
+        ("TWITCHLORE_RATE_LIMIT_STORAGE_BUDGET_MS", "0.05", "must be a whole number from 1 to"),
         ("TWITCHLORE_CORS_ORIGINS", "app.example", "is not an origin such as https://app.example"),
         ("TWITCHLORE_CORS_ALLOW_HEADERS", "X-App, X App", "is not a header name"),
         ("TWITCHLORE_LOG_LEVEL", "chatty", "must be DEBUG, INFO, WARNING or ERROR"),
@@ -90,6 +94,8 @@ def test_settings_are_read_from_the_environment() -> None:
             "TWITCHLORE_CORS_ORIGINS": "https://a.example, https://b.example",
             "TWITCHLORE_LOG_LEVEL": "warning",
             "TWITCHLORE_CORS_ALLOW_HEADERS": "X-App-Version, X-Tenant",
+            "TWITCHLORE_RATE_LIMIT_IPV6_PREFIX": "56",
+            "TWITCHLORE_RATE_LIMIT_STORAGE_BUDGET_MS": "120",
         }
     )
     assert settings["RATELIMIT_DEFAULT"] == "10/second"
@@ -99,6 +105,8 @@ def test_settings_are_read_from_the_environment() -> None:
     assert settings["CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
     assert settings["LOG_LEVEL"] == "WARNING"
     assert settings["CORS_ALLOW_HEADERS"] == ["X-App-Version", "X-Tenant"]
+    assert settings["RATELIMIT_IPV6_PREFIX"] == 56
+    assert settings["RATELIMIT_STORAGE_BUDGET_MS"] == 120
 
 
 def test_the_older_storage_variable_still_works() -> None:

@@ -14,6 +14,7 @@ from service import create_app
 from service.edge.answer_cache import ENTRY_OVERHEAD_BYTES, AnswerCache, CachedAnswer, is_cacheable
 from service.edge.front import FrontDoor
 from service.edge.hooks import UnknownHookError, check_hooks
+from service.edge.observability import flush_logs
 from service.edge.routing import canonical_path
 
 from .helpers import metric
@@ -148,9 +149,11 @@ def test_answers_from_the_copy_are_counted_and_logged(capsys: pytest.CaptureFixt
     before = metric(
         client.get("/metrics").get_data(as_text=True), "twitchlore_http_requests_total", **labels
     )
+    flush_logs()
     capsys.readouterr()
     for _ in range(3):
         client.get(URLS[3])
+    flush_logs()
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     routes = [line["route"] for line in lines if line["logger"] == "twitchlore.access"]
     assert routes == ["/v1/conditions/<condition_id>"] * 3

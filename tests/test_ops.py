@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 
 import pytest
 from flask.testing import FlaskClient
 
 from service import create_app
 from service.dataset import load_dataset
+from service.edge import observability
+from service.edge.observability import flush_logs
 
 from .helpers import metric
 
@@ -75,8 +79,10 @@ def test_metrics_have_latency_and_dataset_version(client: FlaskClient) -> None:
 def test_each_request_logs_one_json_line(capsys: pytest.CaptureFixture[str]) -> None:
     """One JSON line per request: method, route, status, duration and request id."""
     app = create_app({"TESTING": True})
+    flush_logs()
     capsys.readouterr()
     response = app.test_client().get(READING, headers={"X-Request-ID": "trace-42"})
+    flush_logs()
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     (entry,) = [line for line in lines if line.get("logger") == "twitchlore.access"]
     assert entry["method"] == "GET" and entry["route"] == "/v1/readings"
@@ -107,3 +113,29 @@ def test_docs_page_has_its_own_csp(client: FlaskClient) -> None:
     assert "script-src 'self';" in csp
     assert "connect-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "http" not in csp
+
+
+def test_the_log_queue_drops_and_counts_lines_when_its_reader_stalls() -> None:
+    """Lines for a pipe nobody reads never block the writer of the line: once the queue is
+    full they are dropped and counted, and the reader, back, gets the earlier ones in order."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "w") as stream, os.fdopen(read_end, "rb") as reader:
+        queue = observability.LogQueue(stream, size=100)
+        dropped = observability.LOG_LINES_DROPPED._value.get()
+        for n in range(2000):  # 200 KB: three times what a pipe holds
+            queue.put_nowait(f"line {n:04} {'x' * 90}\n")
+        dropped = observability.LOG_LINES_DROPPED._value.get() - dropped
+        os.set_blocking(read_end, False)
+        received = b""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not received.endswith(b"\n") or len(received) < 1000:
+            try:
+                received += reader.read() or b""
+            except BlockingIOError:
+                time.sleep(0.01)
+        queue.flush()
+        received += reader.read() or b""
+    lines = received.decode().splitlines()
+    assert 1000 <= dropped <= 2000 - 100
+    assert len(lines) == 2000 - dropped
+    assert lines[0].startswith("line 0000 ") and lines == sorted(lines)

@@ -37,18 +37,19 @@ def health() -> Response:
 
 @blp.get("/readyz")
 def readiness() -> tuple[Response, int]:
-    """Readiness: 200 when the dataset is loaded and valid and the rate-limit storage answers;
-    503 otherwise, so a load balancer sends traffic elsewhere."""
+    """Readiness: 200 when the dataset is loaded and valid and the rate-limit storage counts a
+    request within its budget; 503 otherwise (the storage unreachable, slow, out of memory),
+    so a load balancer sends traffic elsewhere."""
     state = app_state()
     dataset = state.dataset
-    storage_ok = state.rate_limiter.storage_reachable()
+    storage = state.rate_limiter.storage_state()
     body = {
-        "status": "ready" if storage_ok else "unavailable",
+        "status": "ready" if storage == "ok" else "unavailable",
         "dataset_version": dataset.info.version,
         "dataset_checksum": dataset.checksum,
-        "rate_limit_storage": "ok" if storage_ok else "unreachable",
+        "rate_limit_storage": storage,
     }
-    return jsonify(body), 200 if storage_ok else 503
+    return jsonify(body), 200 if storage == "ok" else 503
 
 
 @blp.get("/metrics")

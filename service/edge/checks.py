@@ -184,5 +184,7 @@ def init_app(app: Flask) -> ClientRateLimiter:
         app.config["RATELIMIT_DEFAULT"],
         app.config["RATELIMIT_STORAGE_URI"],
         app.config["RATELIMIT_ENABLED"],
+        ipv6_prefix=app.config["RATELIMIT_IPV6_PREFIX"],
+        budget_ms=app.config["RATELIMIT_STORAGE_BUDGET_MS"],
     )
     return limiter

@@ -100,30 +100,27 @@ class FrontDoor:
     ) -> ExtraHeaders:
         """Count the request against its client's limit; the per-request headers by status.
 
-        A conditional GET (If-None-Match, If-Modified-Since) within the limit is counted
-        only if its answer is not a 304: revalidating costs the client nothing, as on
-        GitHub's API, so a CDN or an app that revalidates often is not punished for it.
+        A conditional GET (If-None-Match, If-Modified-Since) whose answer is a 304 is
+        taken back once answered: revalidating costs the client nothing, as on GitHub's
+        API, so a CDN or an app that revalidates often is not punished for it. It is
+        counted first, like any request, so concurrent revalidations cannot pass the limit.
         """
         request_header = [(REQUEST_ID_HEADER, request_id)]
         if not (self.limiter.enabled and method != "OPTIONS" and self.routes.applies_to(path)):
             return lambda status: request_header
-        client = environ.get("REMOTE_ADDR") or "127.0.0.1"
-        conditional = method in ("GET", "HEAD") and any(
-            name in environ for name in CONDITIONAL_HEADERS
-        )
-        verdict = self.limiter.peek(client) if conditional else self.limiter.hit(client)
+        client = self.limiter.client(environ.get("REMOTE_ADDR") or "127.0.0.1")
+        verdict, counted_in = self.limiter.hit(client)
         if not verdict.allowed:
-            if conditional:
-                verdict = self.limiter.hit(client)  # refused like any other request
             environ[REFUSAL_KEY] = verdict
-        elif conditional:
+        elif method in ("GET", "HEAD") and any(name in environ for name in CONDITIONAL_HEADERS):
 
-            def counted_unless_not_modified(status: int) -> list[tuple[str, str]]:
-                if status == 304:
+            def taken_back_if_not_modified(status: int) -> list[tuple[str, str]]:
+                if status != 304:
                     return request_header + verdict.headers
-                return request_header + self.limiter.hit(client).headers
+                self.limiter.refund(client, counted_in)
+                return request_header + verdict.refunded().headers
 
-            return counted_unless_not_modified
+            return taken_back_if_not_modified
         return lambda status: request_header + verdict.headers
 
     def _cache_key(self, environ: dict[str, Any]) -> tuple[str, ...]:

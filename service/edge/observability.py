@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
 import re
 import sys
-import threading
 import time
 import uuid
+from collections import deque
+from logging.handlers import QueueHandler
 from typing import Any, TextIO
 
 from flask import Flask, Response, request
+from gevent.monkey import get_original
 from prometheus_client import Counter, Histogram
+
+from . import metric_files
+
+# The unpatched thread functions, even after gevent's monkey.patch_all(): see LogQueue.
+allocate_lock = get_original("_thread", "allocate_lock")
+start_new_thread = get_original("_thread", "start_new_thread")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -40,6 +49,13 @@ LATENCY = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
 
+METRICS_WRITE_ERRORS = Counter(
+    "twitchlore_metrics_write_errors_total",
+    "Metric updates that could not be written to the metrics directory (full, read-only); "
+    "the process kept them in memory.",
+)
+metric_files.REPORTER.counter = METRICS_WRITE_ERRORS
+
 ENDPOINT_KEY = "twitchlore.endpoint"
 ROUTE_KEY = "twitchlore.route"
 """Where Flask leaves the matched endpoint and route for the front door's metrics and log."""
@@ -63,17 +79,115 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-class AccessLog:
-    """Writes one JSON line per request, in the format of ``JsonLogFormatter``.
+LOG_QUEUE_LINES = 10_000
+"""Log lines a process holds while its log reader is slow; beyond, lines are dropped."""
 
-    It writes to the log handler's stream itself: the logging module's records,
-    filters and formatters would cost more than the request they describe.
+LOG_LINES_DROPPED = Counter(
+    "twitchlore_log_lines_dropped_total",
+    "Log lines dropped because the log reader (stderr) fell behind and the queue was full.",
+)
+
+
+class LogQueue:
+    """Log lines on their way to stderr: a bounded queue that a thread of its own writes out.
+
+    Request code only appends to it and never waits: when whoever reads stderr stalls (a
+    full pipe), lines wait here, and once ``size`` wait, new ones are dropped and counted
+    (``twitchlore_log_lines_dropped_total``). It offers ``put_nowait`` to
+    ``logging.handlers.QueueHandler``. Its writer is a real OS thread even under gevent's
+    monkey patching (there ``threading`` and ``queue`` work with greenlets, which share the
+    process's one thread: one blocked on a full pipe would block every request), so it
+    wakes on a real lock, not a ``queue.Queue``; ``logging.handlers.QueueListener`` would
+    start a greenlet. Each process (a forked gunicorn worker too) starts its own writer.
     """
 
-    def __init__(self, stream: TextIO, enabled: bool) -> None:
+    def __init__(self, stream: TextIO, size: int = LOG_QUEUE_LINES) -> None:
         self.stream = stream
+        self.size = size
+        self._lines: deque[str] = deque()
+        self._writing = False
+        self._start()
+        os.register_at_fork(after_in_child=self._start)
+
+    def _start(self) -> None:
+        self._lines.clear()  # a forked child leaves its parent's pending lines to the parent
+        self._writing = False
+        self._wake = allocate_lock()
+        self._wake.acquire()
+        start_new_thread(self._write_out, ())
+
+    def put_nowait(self, line: str) -> None:
+        """Queue one line (with its newline) for stderr; drop and count it if the queue is full."""
+        if len(self._lines) >= self.size:
+            LOG_LINES_DROPPED.inc()
+            return
+        self._lines.append(line)
+        if self._wake.locked():
+            try:
+                self._wake.release()
+            except RuntimeError:  # the writer woke in between
+                pass
+
+    def _write_out(self) -> None:
+        wake = self._wake
+        while True:
+            try:
+                line = self._lines.popleft()
+            except IndexError:
+                wake.acquire(timeout=1)
+                continue
+            self._writing = True
+            try:
+                self.stream.write(line)
+                self.stream.flush()
+            except (OSError, ValueError):  # stderr closed: nothing to tell it
+                pass
+            finally:
+                self._writing = False
+
+    def flush(self, seconds: float = 5.0) -> None:
+        """Wait (at most ``seconds``) until every queued line is written."""
+        deadline = time.monotonic() + seconds
+        while (self._lines or self._writing) and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+
+class LineQueueHandler(QueueHandler):
+    """Hands a record to the log queue as its finished JSON line, formatted by the caller."""
+
+    def prepare(self, record: logging.LogRecord) -> Any:
+        return self.format(record) + "\n"
+
+
+_LOG_QUEUE: LogQueue | None = None
+
+
+def log_queue(stream: TextIO) -> LogQueue:
+    """This process's log queue, now writing to ``stream``."""
+    global _LOG_QUEUE
+    if _LOG_QUEUE is None:
+        _LOG_QUEUE = LogQueue(stream)
+        atexit.register(flush_logs, 1.0)
+    _LOG_QUEUE.stream = stream
+    return _LOG_QUEUE
+
+
+def flush_logs(seconds: float = 5.0) -> None:
+    """Wait (at most ``seconds``) until every log line queued so far is written."""
+    if _LOG_QUEUE is not None:
+        _LOG_QUEUE.flush(seconds)
+
+
+class AccessLog:
+    """Queues one JSON line per request, in the format of ``JsonLogFormatter``.
+
+    It formats the line itself: the logging module's records, filters and formatters
+    would cost more than the request they describe.
+    """
+
+    def __init__(self, lines: LogQueue, enabled: bool) -> None:
+        self.lines = lines
         self.enabled = enabled
-        self._lock = threading.Lock()
 
     def write(
         self, method: str, route: str | None, status: int, seconds: float, request_id: str
@@ -95,20 +209,21 @@ class AccessLog:
                 "pid": os.getpid(),
             }
         )
-        with self._lock:
-            self.stream.write(line + "\n")
+        self.lines.put_nowait(line + "\n")
 
 
 def configure_logging(level: str) -> AccessLog:
-    """Send the service's logs to stderr as JSON lines; return the request log."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Send the service's logs to stderr as JSON lines, through a bounded queue that never
+    blocks a request; return the request log."""
+    lines = log_queue(sys.stderr)
+    handler = LineQueueHandler(lines)  # type: ignore[arg-type]
     handler.setFormatter(JsonLogFormatter())
     for name in ("twitchlore", "service"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level)
         logger.propagate = False
-    return AccessLog(sys.stderr, logging.getLogger("twitchlore").isEnabledFor(logging.INFO))
+    return AccessLog(lines, logging.getLogger("twitchlore").isEnabledFor(logging.INFO))
 
 
 class RequestMetrics:
