@@ -22,7 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .config import API_SETTINGS, settings_from_env
     from .dataset import load_datasets
     from .edge import checks, front, observability
-    from .pages import docs, home, widget
+    from .pages import docs, home, shared, widget
 
     app = Flask(__name__, static_folder=None, template_folder="pages/templates")
     app.config.update(API_SETTINGS)
@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     docs.init_app(app)
     widget.init_app(app, words)
     home.init_app(app)
+    shared.init_app(app)
     retirement.init_app(app, checks.API_PREFIX)
     app.register_blueprint(operations.blp)
     catalogues = resources.init_app(app, datasets)
