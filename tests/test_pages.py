@@ -123,15 +123,19 @@ def test_a_belief_with_original_wording_shows_it_in_its_language(
 
 
 def test_every_link_of_every_page_leads_to_a_page(client: FlaskClient) -> None:
-    """Every page that page_paths lists answers 200 (readings in every language), and every
-    link on it to another page of the service answers 200 too."""
+    """Every page that page_paths lists answers 200 (readings in every language; share images
+    as PNG), and every link on it to another page of the service answers 200 too."""
     from service.state import app_state
 
     with client.application.test_request_context():
         paths = page_paths(app_state().dataset)
     assert "/readings/left-upper-sudden" in paths and "/omens/hindu-right-side-throb" in paths
-    checked: set[str] = set()
-    for path in paths:
+    images = [path for path in paths if path.endswith("/image.png")]
+    assert len(images) == 8
+    for path in images:
+        assert client.get(path).mimetype == "image/png"
+    checked: set[str] = set(images)
+    for path in (path for path in paths if path not in images):
         for tag in LANGUAGES if path.startswith("/readings") else ("en",):
             page = read(client, f"{path}?lang={tag}")
             for href in page.hrefs():

@@ -148,13 +148,16 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = StrictQueryParser()
     DOCUMENTED_ERRORS: tuple[tuple[int, str], ...] = STANDARD_ERRORS
+    RESPONSE_HEADERS: dict[str, str] = API_HEADERS
+    """Headers every answer of the blueprint carries (the API's: request id, rate limit)."""
 
     def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Any:
         """flask-smorest's ``response``, also documenting the standard errors on the operation.
 
-        The response's headers include the request id and rate-limit headers.
+        The response's headers include ``RESPONSE_HEADERS`` (the request id and rate-limit
+        headers on the API).
         """
-        kwargs["headers"] = {**API_HEADERS, **kwargs.get("headers", {})}
+        kwargs["headers"] = {**self.RESPONSE_HEADERS, **kwargs.get("headers", {})}
         document_success = super().response(status_code, schema, **kwargs)
 
         def decorator(view: Any) -> Any:
@@ -228,13 +231,14 @@ class QueryArgsSchema(ma.Schema):
 
 
 class AcceptLanguageDocumented(BasePlugin):
-    """Documents the ``Accept-Language`` request header on every operation of the API."""
+    """Documents the ``Accept-Language`` request header on every operation of the API (and on
+    the share images, which are in the request's language too)."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
     ) -> None:
         """Add the header to each operation of an API path."""
-        if path is None or not path.startswith("/v1"):
+        if path is None or not path.startswith(("/v1", "/readings/")):
             return
         for operation in (operations or {}).values():
             operation.setdefault("parameters", []).append(dict(ACCEPT_LANGUAGE))

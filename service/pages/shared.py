@@ -36,6 +36,7 @@ from ..language import in_language
 from ..negotiation import LANG_PARAMETER
 from ..state import app_state
 from .home import HOME_CSP
+from .share_image import image_path
 
 PAGE_CSP = HOME_CSP
 """A page loads its stylesheet, favicon and share image from the service, and runs no script."""
@@ -60,15 +61,20 @@ def entry_path(kind: str, entry_id: str) -> str:
 
 def page_paths(dataset: Dataset) -> list[str]:
     """Every page this module serves for ``dataset`` (ids are the same in every language):
-    the list of readings, each reading's page, and each linked entry's page. Each is
-    served in every language with ``?lang=<tag>``."""
+    the list of readings, each reading's page and share image, and each linked entry's page.
+    Each is served in every language with ``?lang=<tag>``."""
     readings = [dataset.reading_for(*key).id for key in product(SIDES, LIPS, (True, False))]
     entries = [
         entry_path(kind, entry_id)
         for kind in ENTRY_KINDS
         for entry_id in dataset.collection(kind).ids()
     ]
-    return ["/readings", *(reading_path(reading_id) for reading_id in readings), *entries]
+    return [
+        "/readings",
+        *(reading_path(reading_id) for reading_id in readings),
+        *(image_path(reading_id) for reading_id in readings),
+        *entries,
+    ]
 
 
 def absolute(path: str) -> str | None:
@@ -215,7 +221,11 @@ def reading_page(reading_id: str) -> Response:
     )
     description = f"{reading.omen.headline} · {reading.medical.headline}"
     meta = page.meta(heading, description, json_path)
-    return page.render("reading_page.html", meta, reading=reading, heading=heading, share=None)
+    image = f"{image_path(reading.id)}?lang={dataset.language.tag}"
+    meta["image"] = absolute(image)
+    meta["image_alt"] = dataset.interface.text("pages.share_image", headline=reading.omen.headline)
+    share = {"image": image}
+    return page.render("reading_page.html", meta, reading=reading, heading=heading, share=share)
 
 
 @blp.get("/readings")
