@@ -14,9 +14,8 @@ from service.api import attribution
 from service.api.cards import MAX_SHARE_TEXT
 from service.dataset import DATA_DIR
 
-from .helpers import TEST_SETTINGS
+from .helpers import PUBLIC_URL, TEST_SETTINGS
 
-PUBLIC_URL = "https://twitchlore.example"
 CREDITS = {
     "en": "Text by Twitchlore contributors, under CC BY 4.0.",
     "es": "Texto de Twitchlore contributors, con licencia CC BY 4.0.",
@@ -29,11 +28,6 @@ ANSWERS = (
     "/v1/cards/left-lower-gradual",
     "/v1/cards?side=left&lip=upper&symptoms=loss-of-taste",
 )
-
-
-@pytest.fixture(scope="module")
-def public_app() -> Flask:
-    return create_app({**TEST_SETTINGS, "PUBLIC_URL": PUBLIC_URL})
 
 
 def test_the_credit_is_what_the_data_licence_asks_for() -> None:

@@ -14,9 +14,8 @@ from service import create_app
 from service.config import ConfigError, settings_from_env
 from service.pages.shared import page_paths
 
-from .helpers import TEST_SETTINGS, EditData, assert_problem
+from .helpers import PUBLIC_URL, TEST_SETTINGS, EditData, assert_problem
 
-PUBLIC_URL = "https://twitchlore.example"
 LANGUAGES = ("en", "es", "hi", "tr")
 EMERGENCY_QUERY = "symptoms=sudden-facial-droop"
 
@@ -63,12 +62,6 @@ def read(client: FlaskClient, url: str, **headers: str) -> PageReader:
     reader = PageReader()
     reader.feed(response.get_data(as_text=True))
     return reader
-
-
-@pytest.fixture(scope="module")
-def public_app() -> Flask:
-    """The service with its public address set."""
-    return create_app({**TEST_SETTINGS, "PUBLIC_URL": PUBLIC_URL})
 
 
 def test_a_reading_page_shows_both_halves_with_beliefs_traditions_and_sources(

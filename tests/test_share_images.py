@@ -14,8 +14,8 @@ from service import create_app
 from service.pages import share_image
 from service.pages.share_image import FONTS, MAX_IMAGE_BYTES
 
-from .helpers import TEST_SETTINGS, assert_problem
-from .test_pages import LANGUAGES, PUBLIC_URL, read
+from .helpers import PUBLIC_URL, TEST_SETTINGS, assert_problem
+from .test_pages import LANGUAGES, read
 
 READING_IDS = (
     "left-upper-sudden",
@@ -27,12 +27,6 @@ READING_IDS = (
     "right-lower-sudden",
     "right-lower-gradual",
 )
-
-
-@pytest.fixture(scope="module")
-def public_app() -> Flask:
-    """The service with its public address set."""
-    return create_app({**TEST_SETTINGS, "PUBLIC_URL": PUBLIC_URL})
 
 
 def open_png(body: bytes) -> Image.Image:

@@ -218,27 +218,3 @@ def image_path(reading_id: str) -> str:
 def install(app: Any) -> None:
     """Keep the app's share images, drawn as they are first asked for."""
     app.extensions[IMAGE_BOOK_KEY] = ImageBook()
-
-
-def write_all(folder: Path) -> list[Path]:
-    """Draw every reading's image in every served language into ``folder``; the files."""
-    from .. import create_app
-    from ..state import EXTENSION_NAME
-
-    datasets = create_app().extensions[EXTENSION_NAME].datasets
-    written = []
-    for tag, dataset in datasets.items():
-        for reading in dataset.readings:
-            path = folder / f"{reading.id}.{tag}.png"
-            path.write_bytes(render(reading, dataset))
-            written.append(path)
-    return written
-
-
-if __name__ == "__main__":
-    import sys
-
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
-    target.mkdir(parents=True, exist_ok=True)
-    for written_path in write_all(target):
-        print(written_path, written_path.stat().st_size, "bytes")
