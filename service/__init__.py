@@ -45,5 +45,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     share_image.install(app)
     catalogues = resources.init_app(app, datasets, images.blp)
     state.install(app, state.AppState(datasets, catalogues, limiter))
-    front.install(app, limiter, access_log)
+    front.install(app, limiter, access_log, (checks.API_PREFIX, *shared.PAGE_PREFIXES))
     return app

@@ -148,16 +148,13 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = StrictQueryParser()
     DOCUMENTED_ERRORS: tuple[tuple[int, str], ...] = STANDARD_ERRORS
-    RESPONSE_HEADERS: dict[str, str] = API_HEADERS
-    """Headers every answer of the blueprint carries (the API's: request id, rate limit)."""
 
     def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Any:
         """flask-smorest's ``response``, also documenting the standard errors on the operation.
 
-        The response's headers include ``RESPONSE_HEADERS`` (the request id and rate-limit
-        headers on the API).
+        The response's headers include the request id and rate-limit headers.
         """
-        kwargs["headers"] = {**self.RESPONSE_HEADERS, **kwargs.get("headers", {})}
+        kwargs["headers"] = {**API_HEADERS, **kwargs.get("headers", {})}
         document_success = super().response(status_code, schema, **kwargs)
 
         def decorator(view: Any) -> Any:

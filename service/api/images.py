@@ -17,9 +17,8 @@ blp = Blueprint(
     __name__,
     description="Images to share: a reading as a picture, for link previews.",
 )
-blp.DOCUMENTED_ERRORS = REQUEST_BOUND_ERRORS
-blp.RESPONSE_HEADERS = {"X-Request-ID": "X-Request-ID"}
-"""Images are outside /v1: no Accept check (406) and no rate limit."""
+blp.DOCUMENTED_ERRORS = (*REQUEST_BOUND_ERRORS, (429, "TOO_MANY_REQUESTS"))
+"""Images are outside /v1: no Accept check (406), but the rate limit counts them."""
 
 
 @blp.route("/readings/<reading_id>/image.png", parameters=reading_id_parameter())

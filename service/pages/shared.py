@@ -43,6 +43,9 @@ PAGE_CSP = HOME_CSP
 
 ENTRY_KINDS = ("omen", "tradition", "condition", "symptom", "treatment")
 """The catalogue kinds with a page of their own: those a reading's page links to."""
+PAGE_PREFIXES = ("/readings", *(f"/{kind}s/" for kind in ENTRY_KINDS))
+"""Where the pages (and share images) are: they count against the rate limit, as the API's
+answers do, since each costs as much to build."""
 
 _parser = StrictQueryParser()
 
