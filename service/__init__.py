@@ -23,11 +23,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Imported here, not above, so that `python -m service` (which imports this package
     # first) checks the server settings before anything creates Prometheus metrics.
     from . import language, retirement, state
-    from .api import operations, prebuilt, resources
+    from .api import images, operations, prebuilt, resources
     from .config import API_SETTINGS, settings_from_env
     from .dataset import load_datasets
     from .edge import checks, front, observability
-    from .pages import docs, home, widget
+    from .pages import docs, home, share_image, shared, widget
 
     app = Flask(__name__, static_folder=None, template_folder="pages/templates")
     app.config.update(API_SETTINGS)
@@ -44,9 +44,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     docs.init_app(app)
     widget.init_app(app, words)
     home.init_app(app)
+    shared.init_app(app)
     retirement.init_app(app, checks.API_PREFIX)
     app.register_blueprint(operations.blp)
-    catalogues = resources.init_app(app, datasets)
+    share_image.install(app)
+    catalogues = resources.init_app(app, datasets, images.blp)
     state.install(app, state.AppState(datasets, catalogues, limiter))
-    front.install(app, limiter, access_log)
+    front.install(app, limiter, access_log, (checks.API_PREFIX, *shared.PAGE_PREFIXES))
     return app

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import limits
 
@@ -157,6 +158,36 @@ def _retirement(environ: Mapping[str, str]) -> Retirement | None:
     return Retirement(deprecated_on, sunset_on, successor)
 
 
+def _public_url(environ: Mapping[str, str], name: str) -> str | None:
+    """The service's public address (``https://twitchlore.example``), if the operator set one.
+
+    Pages need it for the links that must be absolute (canonical, hreflang, Open Graph); it
+    is never taken from a request's Host header.
+    """
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 (a port that is not a number raises)
+    except ValueError:
+        parts = parts._replace(scheme="")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "?" in raw
+        or "#" in raw
+        or any(character.isspace() or character in '<>"' for character in raw)
+    ):
+        raise ConfigError(
+            f"{name}={raw!r}: must be an absolute http(s) URL without query or fragment, "
+            "such as https://twitchlore.example"
+        )
+    return raw.rstrip("/")
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return the Flask config values this service reads from ``environ``.
 
@@ -186,6 +217,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "TRUSTED_PROXIES": _whole_number(environ, "TWITCHLORE_TRUSTED_PROXIES", 0),
         "LOG_LEVEL": _log_level(environ, "TWITCHLORE_LOG_LEVEL", "INFO"),
         "RETIREMENT": _retirement(environ),
+        "PUBLIC_URL": _public_url(environ, "TWITCHLORE_PUBLIC_URL"),
     }
 
 

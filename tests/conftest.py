@@ -23,7 +23,14 @@ from service.dataset import DATA_DIR, KIND_RULES, Dataset, loader
 
 from .chromium import start_chromium
 from .gunicorn_server import running_server
-from .helpers import TEST_SETTINGS, EditData, empty_answer_cache, read_yaml, write_yaml
+from .helpers import (
+    PUBLIC_URL,
+    TEST_SETTINGS,
+    EditData,
+    empty_answer_cache,
+    read_yaml,
+    write_yaml,
+)
 
 LOADS_KEPT = 8
 """Loads of distinct data folders kept per test process (the shipped data, and a copy that a
@@ -166,6 +173,12 @@ def app() -> Flask:
     the rate-limit tests make apps of their own.
     """
     return create_app(TEST_SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def public_app() -> Flask:
+    """The service with its public address (TWITCHLORE_PUBLIC_URL) set."""
+    return create_app({**TEST_SETTINGS, "PUBLIC_URL": PUBLIC_URL})
 
 
 @pytest.fixture

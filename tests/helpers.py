@@ -22,6 +22,8 @@ SPEC_FILE = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 SPEC: dict[str, Any] = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
 """The committed spec, which tests/test_spec.py holds equal to the one the app serves."""
 
+PUBLIC_URL = "https://twitchlore.example"
+"""The public address (TWITCHLORE_PUBLIC_URL) of the ``public_app`` fixture."""
 TEST_SETTINGS = {"TESTING": True, "RATELIMIT_DEFAULT": "1000000 per minute"}
 """Settings of the apps the tests make: the rate limit is raised so the suite's many requests
 from one address pass (the rate-limit tests set their own)."""

@@ -96,6 +96,8 @@ def test_every_answer_and_its_extended_form_match_the_spec(
     paths = [path for path, item in spec["paths"].items() if "get" in item]
     assert len(paths) >= 17
     for path in paths:
+        if path.endswith("/image.png"):  # a PNG: tests/test_share_images.py checks it
+            continue
         response = client.get(url_for_operation(client, path))
         assert response.status_code == 200, (path, response.data[:200])
         check(spec, path, "200", response.get_json())

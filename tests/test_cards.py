@@ -21,6 +21,7 @@ CARD_FIELDS = {
     "share_text",
     "disclaimer",
     "href",
+    "attribution",
 }
 MAX_CARD_CHARACTERS = 1536
 """A card's JSON in characters (1.5 KB of English): Hindi takes up to three bytes a character."""

@@ -167,6 +167,18 @@ def test_probes_docs_and_preflights_are_not_limited() -> None:
     assert client.get(READING).status_code == 200
 
 
+def test_reading_pages_and_share_images_count_against_the_limit() -> None:
+    """Pages and share images cost as much as the API's answers, so they count too; the
+    front page and the demo do not."""
+    client = make_client(RATELIMIT_DEFAULT="3 per minute")
+    for url in ("/", "/demo") * 3:
+        assert client.get(url).status_code == 200, url
+    for url in ("/readings/left-upper-sudden", "/readings/left-upper-sudden/image.png"):
+        assert client.get(url).headers["X-RateLimit-Limit"] == "3"
+    assert client.get("/omens/hindu-right-side-throb").status_code == 200
+    assert_problem(client.get("/readings?lang=es"), 429)
+
+
 def test_rate_limiting_can_be_switched_off() -> None:
     """With rate limiting disabled, no request is refused."""
     client = make_client(RATELIMIT_DEFAULT="1 per minute", RATELIMIT_ENABLED=False)

@@ -26,6 +26,8 @@ GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "twitchlore_client"
 CONFIG = (
     f"project_name_override: twitchlore-client\npackage_name_override: {PACKAGE}\npost_hooks: []\n"
+    # The generator reads only application/octet-stream as bytes: the share image is a PNG.
+    "content_type_overrides:\n  image/png: application/octet-stream\n"
 )
 
 
@@ -118,6 +120,7 @@ CALLS: dict[str, dict[str, Any]] = {
     "listSources": {"quality": "authoritative"},
     "getDataset": {},
     "listLanguages": {},
+    "getReadingImage": {"reading_id": "left-upper-sudden", "lang": "hi"},
 }
 """Arguments for each operation; item operations of a list get an id from that list."""
 

@@ -27,7 +27,7 @@ def test_reading_pairs_an_omen_with_its_medical_counterpart(
     """Each combination answers with the query echoed, both halves and the disclaimer."""
     body = get_reading(client, side, lip, sudden)
     assert body["query"] == query_echo(side=side, lip=lip, sudden=sudden)
-    assert set(body) == {"reading_id", "query", "omen", "medical", "disclaimer"}
+    assert set(body) == {"reading_id", "query", "omen", "medical", "disclaimer", "attribution"}
 
     omen = body["omen"]
     assert omen["headline"] and omen["meaning"]

@@ -225,8 +225,14 @@ def test_three_widgets_on_a_strict_host_page(
         assert expected in text
     assert shadow(browser, "fixed").find_elements(By.CSS_SELECTOR, "[role=alert]") == []
     link = shadow(browser, "fixed").find_element(By.CSS_SELECTOR, "a").get_attribute("href")
-    assert link == f"{server}/v1/readings/left-upper-sudden?lang=en", "in the language shown"
-    assert from_api(server, urlsplit(link).path)["reading_id"] == "left-upper-sudden"
+    assert link == f"{server}/readings/left-upper-sudden?lang=en", "its page, in the language shown"
+    opened = requests.get(link, timeout=10)
+    assert opened.headers["Content-Type"].startswith("text/html")
+    assert fixed["headline"] in opened.text
+    credit = shadow(browser, "fixed").find_element(By.CSS_SELECTOR, "[part=credit]")
+    assert credit.text == "Text by Twitchlore contributors, under CC BY 4.0."
+    licence = credit.find_element(By.CSS_SELECTOR, "a[rel~=license]")
+    assert licence.get_attribute("href") == "https://creativecommons.org/licenses/by/4.0/"
 
     assert emergency["urgency"] == "emergency"
     wait_for_text(browser, "emergency", emergency["when_to_call_emergency"])
@@ -238,7 +244,7 @@ def test_three_widgets_on_a_strict_host_page(
     # The widget's stylesheet applies under the host's CSP: the banner is on its red.
     assert banner.value_of_css_property("background-color") == "rgba(179, 38, 30, 1)"
     link = shadow(browser, "emergency").find_element(By.CSS_SELECTOR, "a").get_attribute("href")
-    assert link == f"{server}/v1/readings/right-lower-sudden?symptoms=sudden-facial-droop&lang=en"
+    assert link == f"{server}/readings/right-lower-sudden?lang=en&symptoms=sudden-facial-droop"
 
     picker = shadow(browser, "picker")
     texts = sorted(item.text for item in picker.find_elements(By.CSS_SELECTOR, "label"))
@@ -302,8 +308,10 @@ def test_changing_an_attribute_renders_the_new_reading(
     assert second["medical"]["explanation"] in text
     assert first["headline"] not in text
     link = shadow(browser, "w").find_element(By.CSS_SELECTOR, "a").get_attribute("href")
-    assert link == f"{server}/v1/readings/right-lower-sudden?lang=en", "in the language shown"
-    assert from_api(server, urlsplit(link).path) == second
+    assert link == f"{server}/readings/right-lower-sudden?lang=en", (
+        "its page, in the language shown"
+    )
+    assert second["omen"]["headline"] in requests.get(link, timeout=10).text
     events = wait_for_events(browser, 2)
     assert [event["detail"] for event in events] == [first, second]
     assert console_problems(browser) == []

@@ -228,13 +228,14 @@ class QueryArgsSchema(ma.Schema):
 
 
 class AcceptLanguageDocumented(BasePlugin):
-    """Documents the ``Accept-Language`` request header on every operation of the API."""
+    """Documents the ``Accept-Language`` request header on every operation of the API (and on
+    the share images, which are in the request's language too)."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
     ) -> None:
         """Add the header to each operation of an API path."""
-        if path is None or not path.startswith("/v1"):
+        if path is None or not path.startswith(("/v1", "/readings/")):
             return
         for operation in (operations or {}).values():
             operation.setdefault("parameters", []).append(dict(ACCEPT_LANGUAGE))

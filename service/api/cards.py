@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import marshmallow as ma
@@ -15,6 +16,7 @@ from ..dataset import Dataset
 from ..dataset.interface import Interface
 from ..dataset.models import SENTIMENTS, URGENCY_SCALE, Reading
 from ..state import app_state
+from .attribution import AttributionSchema, attribution
 from .base import Blueprint
 from .catalogue import ReadingBook
 from .prebuilt import CACHE_HEADERS, CONDITIONAL_GET_RESPONSES, PrebuiltJson
@@ -33,6 +35,9 @@ MAX_SHARE_TEXT = 280
 MAX_CARD_CHARACTERS = 1536
 """A card's size in characters of its JSON: 1.5 KB in English, where a character is a byte."""
 MIN_OMEN_LINE = 40
+MIN_SHARE_NOTE = 24
+"""The least room worth a medical note in a share text: with less (a long page address),
+the note is left out and the page's address tells the rest."""
 SENTIMENT_EMOJI = {"good": "🍀", "bad": "⚡", "mixed": "🔮", "neutral": "👄"}
 URGENT_EMOJI = {"emergency": "🚑", "urgent": "⚠️"}
 """A card's emoji: an ambulance or a warning when the medical half calls for it first."""
@@ -59,10 +64,18 @@ class CardSchema(ma.Schema):
     )
     emoji = fields.String(metadata={"description": "One emoji for the card."})
     share_text = fields.String(
-        metadata={"description": f"Text to share, at most {MAX_SHARE_TEXT} characters."}
+        metadata={
+            "description": f"Text to share, at most {MAX_SHARE_TEXT} characters. It ends with "
+            "the address of the reading's page (/readings/{reading_id}) when the service "
+            "knows its public address."
+        }
     )
     disclaimer = fields.String(metadata={"description": "A short disclaimer to show."})
     href = fields.String(metadata={"description": "API path of the full reading."})
+    attribution = fields.Nested(
+        AttributionSchema,
+        metadata={"description": "The credit to show with the card (CC BY 4.0)."},
+    )
 
 
 class CardQuerySchema(TwitchQuerySchema):
@@ -101,8 +114,17 @@ def medical_line(reading: Reading) -> str:
     return one_line(medical.headline, enough=0)
 
 
-def share_text(reading: Reading, emoji: str, medical: str, words: Interface) -> str:
-    """A post of at most 280 characters: the twitch, the omen, the medical line, the gist.
+def share_text(
+    reading: Reading,
+    emoji: str,
+    medical: str,
+    words: Interface,
+    page_url: str | None = None,
+    with_note: bool = True,
+) -> str:
+    """A post of at most 280 characters: the twitch, the omen, the medical line, the gist,
+    and the reading page's address when there is one (left out only if it cannot fit; the
+    medical line gives way to it when both cannot).
 
     Its words (``card.*`` of the interface strings) are in the reading's language.
     """
@@ -115,17 +137,31 @@ def share_text(reading: Reading, emoji: str, medical: str, words: Interface) -> 
     omen = words.text("card.share_folklore", headline=reading.omen.headline)
     closing = words["card.share_gist"]
     room = MAX_SHARE_TEXT - len(f"{opening} {omen}  {closing}") - 1
+    if page_url is not None and room >= len(page_url) + 1:
+        room -= len(page_url) + 1
+        closing = f"{closing} {page_url}"
+    if room < MIN_SHARE_NOTE or not with_note:  # the page and the card say it all
+        return f"{opening} {omen} {closing}"
     note = _sentence(medical if len(medical) <= room else one_line(medical, room))
     return f"{opening} {omen} {note} {closing}"
 
 
-def card_document(reading: Reading, words: Interface) -> dict[str, Any]:
+def card_document(
+    reading: Reading,
+    words: Interface,
+    public_url: str | None = None,
+    language: str = "en",
+    share_note: bool = True,
+) -> dict[str, Any]:
     """The card of ``reading`` (already adjusted for any reported symptoms), in ``words``'
-    language."""
+    language (``language``); with the service's ``public_url``, its share text links the
+    reading's page in that language. Without ``share_note`` the share text leaves out the
+    medical line, which the card shows anyway."""
     medical = medical_line(reading)
     urgency = reading.medical.urgency
     emoji = URGENT_EMOJI.get(urgency, SENTIMENT_EMOJI[reading.omen.sentiment])
     symptoms = ",".join(symptom.id for symptom in reading.medical.reported_symptoms)
+    page_url = f"{public_url}/readings/{reading.id}?lang={language}" if public_url else None
     return {
         "reading_id": reading.id,
         "headline": reading.omen.headline,
@@ -135,9 +171,10 @@ def card_document(reading: Reading, words: Interface) -> dict[str, Any]:
         "urgency": urgency,
         "when_to_call_emergency": reading.medical.when_to_call_emergency,
         "emoji": emoji,
-        "share_text": share_text(reading, emoji, medical, words),
+        "share_text": share_text(reading, emoji, medical, words, page_url, share_note),
         "disclaimer": words["card.disclaimer"],
         "href": f"/v1/readings/{reading.id}" + (f"?symptoms={symptoms}" if symptoms else ""),
+        "attribution": attribution(public_url),
     }
 
 
@@ -145,26 +182,33 @@ _CARD_SCHEMA = CardSchema()
 """One instance serialises every card."""
 
 
-def serialise_card(reading: Reading, dataset: Dataset) -> PrebuiltJson:
-    """The card as JSON within 1.5 KB: a long ``href`` (many symptoms) shortens the omen line.
+def serialise_card(
+    reading: Reading, dataset: Dataset, public_url: str | None = None
+) -> PrebuiltJson:
+    """The card as JSON within 1.5 KB: a long ``href`` (many symptoms) shortens the omen line,
+    and if that is not enough, the share text leaves out the medical line.
 
     The limit counts characters, as a widget shows them; a script outside ASCII (Hindi)
     takes up to three bytes a character in UTF-8.
     """
-    document = card_document(reading, dataset.interface)
     language = dataset.language.tag
+    document = card_document(reading, dataset.interface, public_url, language)
     card = PrebuiltJson.of(_CARD_SCHEMA.dump(document), language)
     overflow = len(card.body.decode()) - MAX_CARD_CHARACTERS
     if overflow > 0:
         room = max(MIN_OMEN_LINE, len(document["omen"]) - overflow - 1)
-        document["omen"] = one_line(document["omen"], room)
+        omen = one_line(document["omen"], room)
+        if len(document["omen"]) - len(omen) < overflow:
+            document = card_document(reading, dataset.interface, public_url, language, False)
+        document["omen"] = omen
         card = PrebuiltJson.of(_CARD_SCHEMA.dump(document), language)
     return card
 
 
-def card_book(dataset: Dataset) -> ReadingBook:
-    """The card of every reading, serialised once, with symptoms on demand."""
-    return ReadingBook(dataset, serialise_card)
+def card_book(dataset: Dataset, public_url: str | None = None) -> ReadingBook:
+    """The card of every reading, serialised once, with symptoms on demand; with the
+    service's ``public_url``, share texts link the reading's page."""
+    return ReadingBook(dataset, partial(serialise_card, public_url=public_url))
 
 
 @blp.route("")

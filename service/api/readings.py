@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import marshmallow as ma
@@ -15,6 +16,7 @@ from ..dataset.links import MIN_TRADITIONS_PER_READING
 from ..dataset.models import CONDITION_CATEGORIES, SENTIMENTS, Reading
 from ..dataset.schemas import MIN_BELIEFS_PER_READING
 from ..state import app_state
+from .attribution import AttributionSchema, attribution
 from .base import Api, Blueprint, QueryArgsSchema
 from .catalogue import ReadingBook
 from .omens import OmenSummarySchema
@@ -215,13 +217,17 @@ class ReadingSchema(ma.Schema):
     disclaimer = fields.String(
         metadata={"description": "The omen is folklore; the medical half is not advice."}
     )
+    attribution = fields.Nested(
+        AttributionSchema,
+        metadata={"description": "The credit to show with the text (CC BY 4.0)."},
+    )
 
 
 _READING_SCHEMA = ReadingSchema()
 """One instance serialises every reading: making one builds its nested schemas again."""
 
 
-def _serialise(reading: Reading, dataset: Dataset) -> PrebuiltJson:
+def _serialise(reading: Reading, dataset: Dataset, public_url: str | None = None) -> PrebuiltJson:
     query = {
         "side": reading.side,
         "lip": reading.lip,
@@ -235,13 +241,15 @@ def _serialise(reading: Reading, dataset: Dataset) -> PrebuiltJson:
         "omen": reading.omen,
         "medical": reading.medical,
         "disclaimer": dataset.info.disclaimer,
+        "attribution": attribution(public_url),
     }
     return PrebuiltJson.of(_READING_SCHEMA.dump(document), dataset.language.tag)
 
 
-def reading_book(dataset: Dataset) -> ReadingBook:
-    """Every reading of ``dataset``, serialised once, with symptoms on demand."""
-    return ReadingBook(dataset, _serialise)
+def reading_book(dataset: Dataset, public_url: str | None = None) -> ReadingBook:
+    """Every reading of ``dataset``, serialised once, with symptoms on demand; its credit
+    links the project at ``public_url`` (a path without one)."""
+    return ReadingBook(dataset, partial(_serialise, public_url=public_url))
 
 
 @blp.route("")

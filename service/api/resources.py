@@ -87,15 +87,18 @@ def check_every_kind_is_declared(dataset: Dataset) -> None:
             )
 
 
-def build_answers(datasets: Mapping[str, Dataset]) -> dict[str, Catalogues]:
-    """Every answer built ahead of time, in each language of ``datasets``, by tag."""
+def build_answers(
+    datasets: Mapping[str, Dataset], public_url: str | None = None
+) -> dict[str, Catalogues]:
+    """Every answer built ahead of time, in each language of ``datasets``, by tag; cards and
+    readings link the service's ``public_url`` where they can."""
     listed = languages.languages_answer(datasets)
     every_language = [dataset.language for dataset in datasets.values()]
     return {
         tag: Catalogues(
             kinds={declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES},
-            readings=readings.reading_book(dataset),
-            cards=cards.card_book(dataset),
+            readings=readings.reading_book(dataset, public_url),
+            cards=cards.card_book(dataset, public_url),
             dataset=dataset_info.dataset_answer(dataset, every_language),
             languages=listed,
         )
@@ -114,7 +117,7 @@ def init_app(
     api.ma_plugin.converter.add_attribute_function(enum_reference)
     api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))
     api.ma_plugin.converter.add_attribute_function(served_languages_as_enum(list(datasets)))
-    answers = build_answers(datasets)
+    answers = build_answers(datasets, app.config.get("PUBLIC_URL"))
     catalogues = answers[dataset.language.tag]
     readings.register_reading_ids(api, catalogues.readings)
     for blueprint in (

@@ -26,7 +26,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..language import header_language, served_languages
 from ..negotiation import DEFAULT_LANGUAGE
 from .answer_cache import CACHE_BUDGET_BYTES, AnswerCache, CachedAnswer, is_cacheable
-from .checks import MAX_HEADER_BYTES, accepts, header_bytes
+from .checks import API_PREFIX, MAX_HEADER_BYTES, accepts, header_bytes
 from .hooks import check_hooks
 from .observability import (
     ENDPOINT_KEY,
@@ -221,14 +221,20 @@ class FrontDoor:
         self.access_log.write(method, route, status, seconds, request_id)
 
 
-def install(app: Flask, limiter: ClientRateLimiter, access_log: AccessLog) -> None:
-    """Put the front door before the Flask app, and trust proxies if configured to."""
+def install(
+    app: Flask,
+    limiter: ClientRateLimiter,
+    access_log: AccessLog,
+    limited_prefixes: tuple[str, ...] = (API_PREFIX,),
+) -> None:
+    """Put the front door before the Flask app, and trust proxies if configured to; routes
+    under ``limited_prefixes`` count against the rate limit."""
     check_hooks(app)
     app.wsgi_app = FrontDoor(  # type: ignore[method-assign]
         app.wsgi_app,
         limiter,
         access_log,
-        RouteLimits(app.url_map),
+        RouteLimits(app.url_map, limited_prefixes),
         vary_on_origin=app.config["CORS_ORIGINS"] != "*",
         languages=served_languages(app),
     )

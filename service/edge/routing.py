@@ -75,11 +75,12 @@ def canonical_query(query: str) -> str:
 class RouteLimits:
     """Decides by the matched route, not by a path prefix, which requests count against limits.
 
-    The API's routes and every path that matches no route count; the docs, the spec,
-    probes, metrics and CORS preflights do not.
+    The routes under ``limited_prefix`` (the API's, and the reading pages and their images,
+    which cost as much to build) and every path that matches no route count; the docs, the
+    spec, the front page, probes, metrics and CORS preflights do not.
     """
 
-    def __init__(self, url_map: Map, limited_prefix: str = API_PREFIX) -> None:
+    def __init__(self, url_map: Map, limited_prefix: str | tuple[str, ...] = API_PREFIX) -> None:
         self.adapter: MapAdapter = url_map.bind("localhost")
         self.limited_prefix = limited_prefix
         self.applies_to = lru_cache(maxsize=1024)(self._applies_to)

@@ -91,13 +91,14 @@ WORDS_LINE = "var WORDS = {};"
 
 
 def widget_words(words: Interface) -> dict[str, str]:
-    """The widget's own words in one language, with the labels of urgencies and sentiments."""
+    """The widget's own words in one language, with the labels of urgencies and sentiments
+    and the credit line."""
     labels = {
         key: text
         for key, text in words.group("labels").items()
         if key.startswith(("urgency.", "sentiment."))
     }
-    return {**words.group("widget"), **labels}
+    return {**words.group("widget"), **labels, "credit": words["credit.line"]}
 
 
 def widget_script(script: str, words: Mapping[str, Interface]) -> bytes:

@@ -70,6 +70,7 @@
     ".u-urgent{color:#ffb787}.u-emergency{color:#ffb4ab}}",
     "a{color:var(--tl-accent);font-weight:600}",
     ".disclaimer{color:var(--tl-muted);font-size:.85em;margin:.8em 0 0}",
+    ".credit{color:var(--tl-muted);font-size:.8em;margin:.4em 0 0}",
     ".status{color:var(--tl-muted);margin:0}",
     ".error{color:var(--tl-fg);margin:0}",
     "fieldset{border:0;padding:0;margin:0 1.2em .6em 0;display:inline-block;vertical-align:top}",
@@ -162,7 +163,27 @@
   }
 
   // One shape for what a widget shows, from a card (/v1/cards) or a full reading (/v1/readings).
-  function fromCard(card, api, language) {
+  // The reading's page on the service (HTML, in the widget's language), for "Full reading".
+  function pageOf(api, id, symptoms, language) {
+    return api + "/readings/" + encodeURIComponent(id) + "?lang=" + language + (symptoms ? "&symptoms=" + symptoms : "");
+  }
+
+  // The one-line credit of the answer's text (CC BY 4.0), in the widget's words: its name
+  // links the project, its licence the licence's text; nothing when the answer has none.
+  function credit(a, api, t) {
+    if (!a || !a.name || !a.licence) return null;
+    var project = /^https?:\/\//.test(a.url || "") ? a.url : api + (a.url || "/");
+    var links = {
+      name: el("a", { href: project, target: "_blank", rel: "noopener noreferrer" }, a.name),
+      licence: el("a", { href: a.licence_url, target: "_blank", rel: "license noopener noreferrer" }, a.licence),
+    };
+    var parts = t("credit").split(/\{([a-z_]+)\}/).map(function (part, i) {
+      return i % 2 ? links[part] || part : part;
+    });
+    return el.apply(null, ["p", { class: "credit", part: "credit" }].concat(parts));
+  }
+
+  function fromCard(card, api, symptoms, language, t) {
     return {
       id: card.reading_id,
       headline: card.headline,
@@ -172,12 +193,13 @@
       medical: card.medical,
       urgency: card.urgency,
       emergency: card.when_to_call_emergency,
-      href: api + card.href + (card.href.indexOf("?") < 0 ? "?" : "&") + "lang=" + language,
+      href: pageOf(api, card.reading_id, symptoms, language),
       disclaimer: card.disclaimer,
+      credit: credit(card.attribution, api, t),
     };
   }
 
-  function fromReading(reading, api, symptoms, language) {
+  function fromReading(reading, api, symptoms, language, t) {
     var omen = reading.omen || {};
     var medical = reading.medical || {};
     return {
@@ -197,8 +219,9 @@
       doctor: medical.when_to_see_doctor,
       urgency: medical.urgency,
       emergency: medical.when_to_call_emergency,
-      href: api + "/v1/readings/" + encodeURIComponent(reading.reading_id) + "?lang=" + language + (symptoms ? "&symptoms=" + symptoms : ""),
+      href: pageOf(api, reading.reading_id, symptoms, language),
       disclaimer: reading.disclaimer,
+      credit: credit(reading.attribution, api, t),
     };
   }
 
@@ -237,6 +260,7 @@
       ),
       el("a", { href: r.href, target: "_blank", rel: "noopener noreferrer", part: "link" }, t("full_reading")),
       el("p", { class: "disclaimer", part: "disclaimer" }, r.disclaimer),
+      r.credit,
     );
   }
 
@@ -392,7 +416,7 @@
               return self._show(message(problemText(answer.response.status, answer.body, t)));
             }
             var data = answer.body;
-            var shown = view === "full" ? fromReading(data, api, symptoms, language) : fromCard(data, api, language);
+            var shown = view === "full" ? fromReading(data, api, symptoms, language, t) : fromCard(data, api, symptoms, language, t);
             self._show(readingView(shown, view === "full", t), data);
             self.dispatchEvent(
               new CustomEvent("twitchlore:reading", { bubbles: true, composed: true, detail: data }),
