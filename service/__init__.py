@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     retirement.init_app(app, checks.API_PREFIX)
     app.register_blueprint(operations.blp)
     catalogues = resources.init_app(app, datasets)
+    docs.serve_spec_once(app)
     state.install(app, state.AppState(datasets, catalogues, limiter))
     front.install(app, limiter, access_log)
     return app
