@@ -155,7 +155,8 @@ def test_malformed_chunked_framing_logs_one_line_and_no_traceback() -> None:
 
 def test_a_later_http_1_version_is_answered_in_http_1_1(server: str) -> None:
     """``HTTP/1.9`` is not echoed: the status line says the version the server speaks."""
-    line = status_line(port_of(server), b"GET /healthz HTTP/1.9\r\nHost: x\r\n\r\n")
+    request_19 = b"GET /healthz HTTP/1.9\r\nHost: x\r\nConnection: close\r\n\r\n"
+    line = status_line(port_of(server), request_19)
     assert line == "HTTP/1.1 200 OK"
 
 
@@ -165,7 +166,7 @@ def test_http_1_1_without_host_is_a_400(server: str) -> None:
     for _ in range(3):  # a kept answer is no way around it either
         assert request(port, READING).status == 200
     for path in (b"/healthz", READING.encode()):
-        answer = raw_exchange(port, b"GET " + path + b" HTTP/1.1\r\n\r\n")
+        answer = raw_exchange(port, b"GET " + path + b" HTTP/1.1\r\nConnection: close\r\n\r\n")
         status, headers, body = split_answer(answer)
         assert status == 400 and headers["content-type"] == "application/problem+json"
         assert "Host" in json.loads(body)["detail"]
