@@ -8,9 +8,12 @@ closed and slow readers of the largest file (a normal client's answers meanwhile
 resident memory under a flood of distinct valid queries, answers to six spellings of
 the API's path under a limit, latency with Redis killed, frozen, out of memory and slow
 (replies held by a proxy), a flood of new client addresses against the in-memory limiter,
-one IPv6 host rotating addresses in its /64, /metrics growth under made-up methods, and
-readings while nobody reads the server's stderr, and the metrics directory after worker
-restarts, full (root: a small tmpfs) and read-only.
+one IPv6 host rotating addresses in its /64, /metrics growth under made-up methods,
+readings while nobody reads the server's stderr, the metrics directory after worker
+restarts, full (root: a small tmpfs) and read-only; the largest error answer any small
+query gets, a normal client's throughput while eight clients loop on the heaviest answers,
+malformed chunked bodies (statuses, log and metrics), and the smaller edge cases of
+issue 22, one line each.
 Figures are printed, never asserted; every attack is bounded in count and time.
 """
 
@@ -38,16 +41,25 @@ from service.dataset import DATA_DIR
 from tests.faults import fill, read_only, restart_a_worker, small_tmpfs
 from tests.gunicorn_server import Server, running_server, server_with_stalled_stderr
 from tests.hostile import (
+    ERROR_ROUTES,
     READING,
+    SWAGGER_BUNDLE,
     distinct_queries,
+    expect_continue_with_huge_body,
+    hostile_queries,
     idle_connections,
+    largest_error_answer,
     load_symptom_ids,
+    malformed_framing_statuses,
     random_method_requests,
+    raw_exchange,
     request,
     resident_mb,
     slow_clients,
     slow_readers,
     spelled_readings,
+    split_answer,
+    status_line,
     worker_pids,
 )
 from tests.nginx_proxy import NGINX, running_nginx
@@ -469,6 +481,158 @@ def readings_after_sighup(fault: str, server: Server, seconds: float) -> None:
     )
 
 
+def error_answer_figures(seconds: int) -> None:
+    """The largest error answer to a query under 2 KB, and what one client pulls in a loop."""
+    with running_server(WEB_CONCURRENCY="2", TWITCHLORE_RATE_LIMIT=RAISED_LIMIT) as server:
+        port = port_of(server)
+        plain = largest_error_answer(port, "identity")
+        packed = largest_error_answer(port, "gzip")
+        url = ERROR_ROUTES[0] + hostile_queries()["1,990 commas"]
+        pulled = count = 0
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            answer = request(port, url, headers={"Accept-Encoding": "identity"})
+            pulled += len(answer.body)
+            count += 1
+    query_bytes = len(url)
+    print(f"error answers: largest {plain[0]:,} bytes plain ({plain[1]}), {packed[0]:,} gzip;"
+          f" the 2 KB comma query ({query_bytes:,} bytes) pulled {pulled / 1e6:.2f} MB in"
+          f" {count:,} requests over {seconds} s ({pulled / max(count, 1) / query_bytes:.1f}× its"
+          " size per answer)")  # fmt: skip
+
+
+def heavy_answer_figures(seconds: int, attackers: int = 8) -> None:
+    """A normal client's readings alone, then while ``attackers`` loop on a heavy answer."""
+
+    def readings_for(port: int, duration: float) -> list[float]:
+        latencies = []
+        deadline = time.monotonic() + duration
+        while time.monotonic() < deadline:
+            latencies.append(request(port, READING, timeout=10).seconds)
+        return latencies
+
+    def p99(latencies: list[float]) -> float:
+        return sorted(latencies)[int(len(latencies) * 0.99) - 1] * 1000
+
+    with running_server(WEB_CONCURRENCY="2", TWITCHLORE_RATE_LIMIT=RAISED_LIMIT) as server:
+        port = port_of(server)
+        alone = readings_for(port, seconds)
+        print(f"heavy answers: a normal client alone: {len(alone) / seconds:.0f} readings/s,"
+              f" p99 {p99(alone):.1f} ms")  # fmt: skip
+        for path in (SWAGGER_BUNDLE, "/openapi.json"):
+            loaded, pulled = readings_under_load(port, path, attackers, seconds, readings_for)
+            ratio = len(loaded) / len(alone)
+            print(f"  with {attackers} clients looping on {path} (br, {pulled:,} answers):"
+                  f" {len(loaded) / seconds:.0f} readings/s ({ratio:.2f}× alone),"
+                  f" p99 {p99(loaded):.1f} ms")  # fmt: skip
+
+
+def readings_under_load(
+    port: int,
+    path: str,
+    attackers: int,
+    seconds: int,
+    readings_for: Callable[[int, float], list[float]],
+) -> tuple[list[float], int]:
+    """A normal client's reading times while ``attackers`` loop on ``path``; their count."""
+    stop = threading.Event()
+    pulled = [0]
+
+    def loop() -> None:
+        while not stop.is_set():
+            answer = request(port, path, headers={"Accept-Encoding": "br"}, timeout=10)
+            pulled[0] += answer.status == 200
+
+    threads = [threading.Thread(target=loop) for _ in range(attackers)]
+    for thread in threads:
+        thread.start()
+    try:
+        return readings_for(port, seconds), pulled[0]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
+def malformed_framing_figures(rounds: int = 50) -> None:
+    """Statuses, log lines, tracebacks and 5xx metrics for rounds of malformed chunked GETs."""
+    with running_server(WEB_CONCURRENCY="2") as server:
+        port = port_of(server)
+        before = len(server.log_text())
+        counts = malformed_framing_statuses(port, rounds)
+        time.sleep(0.5)
+        metrics = request(port, "/metrics").body.decode()
+        log = server.log_text()[before:]
+    sent = sum(counts.values())
+    fives = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("twitchlore_http_requests_total{") and 'status="5' in line
+    )
+    print(f"malformed chunked bodies on /healthz: {sent} requests: {counts};"
+          f" log {len(log) / sent:.0f} bytes per request, {log.count('Traceback')} tracebacks,"
+          f" {fives:.0f} 5xx in the metrics")  # fmt: skip
+
+
+def edge_case_figures() -> None:
+    """One line per smaller edge case of issue 22: what the server answers now."""
+    with running_server(WEB_CONCURRENCY="1", TWITCHLORE_RATE_LIMIT=RAISED_LIMIT) as server:
+        port = port_of(server)
+
+        def get(path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+            answer = request(port, path, headers=headers)
+            return answer.status, answer.headers, answer.body
+
+        status, headers, _ = get("/v1/omens", **{"Accept-Encoding": "gzip;q=0"})
+        print(f"edge cases: gzip;q=0 → {status}, Content-Encoding"
+              f" {headers.get('content-encoding', 'none')}")  # fmt: skip
+        status, headers, _ = get(SWAGGER_BUNDLE, **{"Accept-Encoding": "*"})
+        print(f"  '*' on {SWAGGER_BUNDLE} → Content-Encoding {headers.get('content-encoding')}")
+        status, headers, _ = get(READING, **{"If-Match": "*"})
+        print(f"  If-Match: * → {status}")
+        status, headers, body = get(READING, **{"If-Match": '"other"'})
+        print(
+            f'  If-Match: "other" → {status}, {len(body)} bytes,'
+            f" {headers.get('content-type')}, Cache-Control {headers.get('cache-control')}"
+        )
+        line, seconds = expect_continue_with_huge_body(port)
+        print(f"  Expect: 100-continue, 50 MB Content-Length → {line!r} in {seconds * 1e3:.0f} ms")
+        line = status_line(port, b"GET /healthz HTTP/1.9\r\nHost: x\r\nConnection: close\r\n\r\n")
+        print(f"  HTTP/1.9 → {line!r}")
+        raw = raw_exchange(port, b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
+        print(f"  HTTP/1.1 without Host → {split_answer(raw)[0]}")
+        status, _, _ = get("/v1/omens/x%2F..%2F..%2Fhealthz")
+        print(f"  /v1/omens/x%2F..%2F..%2Fhealthz → {status}")
+    with running_server(WEB_CONCURRENCY="1", TWITCHLORE_RATE_LIMIT=RAISED_LIMIT) as server:
+        port = port_of(server)
+        pages = {
+            page: request(port, f"/v1/omens?page={page}")
+            for page in ("%EF%BC%91", "%D9%A3", "1_0", "%2B1")
+        }
+        print(
+            f"  pages fullwidth 1, Arabic-Indic 3, 1_0, +1 → {[a.status for a in pages.values()]}"
+        )
+        long_page = request(port, "/v1/omens?page=" + "9" * 2000)
+        print(
+            f"  a 2,000-digit page → {long_page.status}, {len(long_page.body)} bytes,"
+            f" echoed: {('9' * 2000).encode() in long_page.body}"
+        )
+        answer = request(port, READING)
+        print(f"  Server header: {answer.headers.get('server', 'none')}")
+        redirect = request(port, "/docs/")
+        print(f"  /docs/ → {redirect.status} {redirect.content_type}")
+        html = {"Accept": "text/html"}
+        print(
+            f"  Accept: text/html on /v1 → {request(port, '/v1', headers=html).status},"
+            f" on /v1/ → {request(port, '/v1/', headers=html).status}"
+        )
+    with running_server(WEB_CONCURRENCY="1", TWITCHLORE_RATE_LIMIT="3 per minute") as server:
+        port = port_of(server)
+        preflight = {"Origin": "https://a.example", "Access-Control-Request-Method": "GET"}
+        statuses = [request(port, "/v1/omens", "OPTIONS", preflight).status for _ in range(5)]
+        print(f"  5 OPTIONS under a limit of 3 per minute → {statuses}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow-seconds", type=int, default=30)
@@ -476,6 +640,7 @@ def main() -> None:
     parser.add_argument("--held-seconds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=120_000)
     parser.add_argument("--log-requests", type=int, default=15_000)
+    parser.add_argument("--heavy-seconds", type=int, default=10)
     parser.add_argument("--only", default="", help="comma-separated attacks to run (default: all)")
     args = parser.parse_args()
     attacks: dict[str, Callable[[], None]] = {
@@ -495,6 +660,10 @@ def main() -> None:
         "metrics": metrics_figures,
         "stalled-log": lambda: stalled_log_figures(args.log_requests),
         "metrics-directory": metrics_directory_figures,
+        "error-answers": lambda: error_answer_figures(args.heavy_seconds),
+        "heavy-answers": lambda: heavy_answer_figures(args.heavy_seconds),
+        "malformed-framing": malformed_framing_figures,
+        "edge-cases": edge_case_figures,
     }
     chosen = [name for name in args.only.split(",") if name] or list(attacks)
     unknown = sorted(set(chosen) - set(attacks))

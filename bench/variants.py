@@ -7,13 +7,15 @@ from flask import Flask
 from service import create_app
 from service.api.prebuilt import PrebuiltJson
 from service.edge.answer_cache import AnswerCache
+from service.edge.compression import AnswerCompression
 from service.edge.front import FrontDoor
 
 
 def build(answer_cache: bool = True, precompressed: bool = True) -> Flask:
-    """The service, its front door keeping answers or not, its prebuilt answers compressed
-    once or (as flask-compress does for other answers) on every request."""
+    """The service, its front door keeping answers or not, its answers compressed once (the
+    prebuilt ones ahead of use, the others' copies kept by ETag) or on every request."""
     PrebuiltJson.precompress = precompressed
+    AnswerCompression.keep_copies = precompressed
     app = create_app()
     if not answer_cache:
         assert isinstance(app.wsgi_app, FrontDoor)
@@ -27,7 +29,7 @@ def cached_and_precompressed() -> Flask:
 
 
 def cached_only() -> Flask:
-    """Answers kept by the front door, compressed by flask-compress on the way in."""
+    """Answers kept by the front door, compressed on the way in (no compressed copies)."""
     return build(precompressed=False)
 
 

@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(operations.blp)
     share_image.install(app)
     catalogues = resources.init_app(app, datasets, images.blp)
+    docs.serve_spec_once(app)
     state.install(app, state.AppState(datasets, catalogues, limiter))
     front.install(app, limiter, access_log, (checks.API_PREFIX, *shared.PAGE_PREFIXES))
     return app

@@ -95,6 +95,12 @@ def problem_title(status: int) -> str:
         return "Error"
 
 
+def localized_problem(status: int, message: str) -> Response:
+    """A problem with this English ``message`` as its detail, in the request's language."""
+    language = answer_language()
+    return in_language(problem_response(status, translated_problem(message, language)), language)
+
+
 def problem_for_http_exception(error: HTTPException) -> Response:
     """Turn any ``HTTPException`` (including webargs' validation aborts) into problem details.
 
@@ -140,16 +146,42 @@ def _problem_for(error: HTTPException, language: str) -> Response:
     return problem_response(status, translated_problem(message, language), None, headers)
 
 
+MAX_PARAMETERS = 8
+"""Parameters an error answer names at most; the first ones named in the request."""
+MAX_MESSAGES = 3
+"""Distinct messages an error answer gives at most per parameter."""
+MAX_NAME_LENGTH = 64
+"""A parameter name longer than this is cut (with an ellipsis) where an answer echoes it."""
+
+
 def _messages_by_parameter(messages: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Flatten webargs' ``{location: {field: [msg]}}`` to ``{field: [msg]}``."""
+    """Flatten webargs' ``{location: {field: [msg]}}`` to ``{field: [msg]}``, bounded.
+
+    The same message for many items of one parameter (each invalid id of a list) is
+    given once, so the allowed values are named once; at most ``MAX_PARAMETERS``
+    parameters with ``MAX_MESSAGES`` messages each, so no query makes a large answer.
+    """
     flat: dict[str, list[str]] = {}
     for location_or_field, value in messages.items():
         if isinstance(value, Mapping):
             for name, field_messages in value.items():
-                flat.setdefault(str(name), []).extend(_strings(field_messages))
+                _add(flat, str(name), _strings(field_messages))
         else:
-            flat.setdefault(str(location_or_field), []).extend(_strings(value))
+            _add(flat, str(location_or_field), _strings(value))
     return flat
+
+
+def _add(flat: dict[str, list[str]], name: str, messages: list[str]) -> None:
+    if len(name) > MAX_NAME_LENGTH:
+        name = name[: MAX_NAME_LENGTH - 1] + "…"
+    if name not in flat and len(flat) >= MAX_PARAMETERS:
+        return
+    kept = flat.setdefault(name, [])
+    for message in messages:
+        if len(kept) >= MAX_MESSAGES:
+            return
+        if message not in kept:
+            kept.append(message)
 
 
 def _strings(messages: Any) -> list[str]:

@@ -63,10 +63,15 @@ def request(
     )
 
 
-def raw_exchange(port: int, data: bytes, timeout: float = 5.0) -> bytes:
-    """Send raw bytes and read the answer until the server closes the connection."""
+def raw_exchange(port: int, data: bytes, timeout: float = 5.0, half_close: bool = False) -> bytes:
+    """Send raw bytes and read the answer until the server closes the connection.
+
+    With ``half_close``, the sending side is shut once ``data`` is sent: a body cut short.
+    """
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
@@ -318,3 +323,102 @@ def eventually(check: Callable[[], bool], seconds: float = 15) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{check.__doc__ or 'condition'} did not hold in {seconds} s")
         time.sleep(0.1)
+
+
+# --- Malformed framing and odd requests -----------------------------------------------------------
+
+MALFORMED_CHUNKS = {
+    "size zz": b"zz\r\n\r\n",
+    "size -5": b"-5\r\nabcde\r\n0\r\n\r\n",
+    "size 0x5": b"0x5\r\nabcde\r\n0\r\n\r\n",
+    "missing CRLF": b"5\r\nabcdeXX0\r\n\r\n",
+    "bad trailer": b"5\r\nabcde\r\n0\r\nbad trailer\r\n\r\n",
+    "truncated body": b"50\r\nabc",
+}
+"""Chunked bodies whose framing is broken, each in its own way."""
+
+
+def malformed_chunked(path: str, framing: bytes) -> bytes:
+    """A GET of ``path`` whose chunked body is ``framing``."""
+    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    return head.encode() + framing
+
+
+def split_answer(answer: bytes) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers (names in lower case) and body of one raw HTTP/1.1 answer."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split(" ")[1]), headers, body
+
+
+def status_line(port: int, data: bytes) -> str:
+    """The first line of the server's answer to raw ``data``."""
+    return raw_exchange(port, data).split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def malformed_framing_statuses(port: int, rounds: int, path: str = "/healthz") -> dict[str, int]:
+    """How many of ``rounds`` sends of each malformed chunked body got each status class."""
+    counts: dict[str, int] = {}
+    for _ in range(rounds):
+        for name, framing in MALFORMED_CHUNKS.items():
+            answer = raw_exchange(
+                port, malformed_chunked(path, framing), half_close=name == "truncated body"
+            )
+            status = split_answer(answer)[0] if answer else 0
+            key = f"{status // 100}xx" if status else "no answer"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def expect_continue_with_huge_body(port: int, declared: int = 50_000_000) -> tuple[str, float]:
+    """A GET that declares a ``declared``-byte body and waits for 100 Continue, sending none.
+
+    The server's first line and the seconds until it closed the connection.
+    """
+    data = (
+        f"GET /v1/omens HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+        f"Content-Length: {declared}\r\n\r\n"
+    ).encode()
+    started = time.perf_counter()
+    answer = raw_exchange(port, data, timeout=10)
+    return answer.split(b"\r\n", 1)[0].decode("latin-1"), time.perf_counter() - started
+
+
+# --- Amplification: large answers to small requests ----------------------------------------------
+
+ERROR_ROUTES = [
+    "/v1/readings?side=left&lip=upper&",
+    "/v1/cards?side=left&lip=upper&",
+    "/v1/readings/left-upper-sudden?",
+    "/v1/cards/left-upper-sudden?",
+    "/v1/omens?",
+]
+"""Readings, cards, their by-id forms and a list: where a query's mistakes are answered."""
+
+
+def hostile_queries() -> dict[str, str]:
+    """Queries under 2 KB built to make error answers as large as possible."""
+    return {
+        "1,990 commas": "symptoms=" + "," * 1990,
+        "600 unknown ids": "symptoms=" + ",".join(["zz"] * 600),
+        "300 repeated symptoms": "&".join(f"symptoms=s{n}" for n in range(300)),
+        "250 unknown parameters": "&".join(f"p{n}=1" for n in range(250)),
+        "2,000-byte name": "x" * 2000 + "=1",
+        "2,000-byte value": "side=" + "x" * 2000,
+        "2,000-digit page": "page=" + "9" * 2000,
+        "lang and ids": "lang=hi&symptoms=" + ",".join(["zz"] * 600),
+    }
+
+
+def largest_error_answer(port: int, accept_encoding: str = "identity") -> tuple[int, str]:
+    """The largest answer body (bytes) any hostile query gets on any route, and which."""
+    largest = (0, "")
+    for route in ERROR_ROUTES:
+        for name, query in hostile_queries().items():
+            answer = request(port, route + query, headers={"Accept-Encoding": accept_encoding})
+            largest = max(largest, (len(answer.body), f"{route}{name}"))
+    return largest

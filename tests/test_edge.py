@@ -155,15 +155,11 @@ def test_a_client_over_the_limit_gets_a_429_even_when_revalidating() -> None:
     assert_problem(client.get(READING, headers={"If-None-Match": etag}), 429)
 
 
-def test_probes_docs_and_preflights_are_not_limited() -> None:
-    """Health checks, metrics, docs and CORS preflights never use up a client's requests."""
+def test_probes_and_docs_are_not_limited() -> None:
+    """Health checks, metrics and docs never use up a client's requests."""
     client = make_client(RATELIMIT_DEFAULT="1 per minute")
     for url in ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json") * 3:
         assert client.get(url).status_code == 200, url
-    for _ in range(3):
-        client.options(
-            READING, headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"}
-        )
     assert client.get(READING).status_code == 200
 
 
@@ -177,6 +173,15 @@ def test_reading_pages_and_share_images_count_against_the_limit() -> None:
         assert client.get(url).headers["X-RateLimit-Limit"] == "3"
     assert client.get("/omens/hindu-right-side-throb").status_code == 200
     assert_problem(client.get("/readings?lang=es"), 429)
+
+
+def test_options_on_the_api_is_limited_like_get() -> None:
+    """OPTIONS (CORS preflights included) counts against the limit: it is no free request."""
+    client = make_client(RATELIMIT_DEFAULT="2 per minute")
+    preflight = {"Origin": "https://a.example", "Access-Control-Request-Method": "GET"}
+    statuses = [client.options(READING, headers=preflight).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert_problem(client.get(READING), 429)
 
 
 def test_rate_limiting_can_be_switched_off() -> None:

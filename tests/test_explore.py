@@ -257,7 +257,7 @@ def test_page_past_the_end_is_empty_and_links_back_to_the_last(client: FlaskClie
     [
         ("page_size=101", "page_size", "Must be from 1 to 100."),
         ("page_size=0", "page_size", "Must be from 1 to 100."),
-        ("page=0", "page", "Must be 1 or more."),
+        ("page=0", "page", "Must be from 1 to 1000000."),
         ("page=two", "page", "Not a valid integer."),
     ],
 )

@@ -18,13 +18,18 @@ import pytest
 
 from .gunicorn_server import Server, running_server
 from .hostile import (
+    MALFORMED_CHUNKS,
     READING,
     eventually,
+    expect_continue_with_huge_body,
+    malformed_chunked,
     random_method_requests,
     raw_exchange,
     request,
     slow_clients,
     spelled_readings,
+    split_answer,
+    status_line,
 )
 from .redis_server import REDIS_SERVER, running_redis
 
@@ -111,6 +116,85 @@ def test_requests_the_server_refuses_get_problem_details(
     assert b"Content-Type: application/problem+json" in head
     problem = json.loads(body)
     assert problem["status"] == status and problem["detail"]
+
+
+# --- Malformed framing and odd requests ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/healthz", READING, "/nowhere"])
+def test_malformed_chunked_framing_is_a_400_problem_never_a_5xx(server: str, path: str) -> None:
+    """Chunk sizes zz, -5 and 0x5, a missing CRLF, a bad trailer, a body cut short: 400s,
+    one log line each and no traceback, and no 5xx in the metrics."""
+    port = port_of(server)
+    for name, framing in MALFORMED_CHUNKS.items():
+        answer = raw_exchange(
+            port, malformed_chunked(path, framing), half_close=name == "truncated body"
+        )
+        status, headers, body = split_answer(answer)
+        assert status == 400, (name, answer[:200])
+        assert headers["content-type"] == "application/problem+json", name
+        assert headers["connection"] == "close", name
+        assert json.loads(body)["status"] == 400
+    metrics = request(port, "/metrics").body.decode()
+    assert 'status="5' not in metrics
+
+
+def test_malformed_chunked_framing_logs_one_line_and_no_traceback() -> None:
+    """Each malformed body costs one access-log line, never a traceback."""
+    with running_server() as server:
+        port = port_of(server)
+        for name, framing in MALFORMED_CHUNKS.items():
+            raw_exchange(
+                port, malformed_chunked("/healthz", framing), half_close=name == "truncated body"
+            )
+        time.sleep(0.5)
+        log = server.log_text()
+    assert "Traceback" not in log
+    assert log.count('"status": 400') == len(MALFORMED_CHUNKS)
+
+
+def test_a_later_http_1_version_is_answered_in_http_1_1(server: str) -> None:
+    """``HTTP/1.9`` is not echoed: the status line says the version the server speaks."""
+    request_19 = b"GET /healthz HTTP/1.9\r\nHost: x\r\nConnection: close\r\n\r\n"
+    line = status_line(port_of(server), request_19)
+    assert line == "HTTP/1.1 200 OK"
+
+
+def test_http_1_1_without_host_is_a_400(server: str) -> None:
+    """RFC 9112 §3.2: an HTTP/1.1 request without Host is refused; HTTP/1.0 may omit it."""
+    port = port_of(server)
+    for _ in range(3):  # a kept answer is no way around it either
+        assert request(port, READING).status == 200
+    for path in (b"/healthz", READING.encode()):
+        answer = raw_exchange(port, b"GET " + path + b" HTTP/1.1\r\nConnection: close\r\n\r\n")
+        status, headers, body = split_answer(answer)
+        assert status == 400 and headers["content-type"] == "application/problem+json"
+        assert "Host" in json.loads(body)["detail"]
+    assert status_line(port, b"GET /healthz HTTP/1.0\r\n\r\n") == "HTTP/1.0 200 OK"
+
+
+def test_no_answer_names_the_server_software(server: str) -> None:
+    """No ``Server`` header: not on answers, not on the server's own refusals."""
+    port = port_of(server)
+    assert "server" not in request(port, READING).headers
+    _, headers, _ = split_answer(
+        raw_exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\rBad\r\n\r\n")
+    )
+    assert "server" not in headers
+
+
+def test_an_encoded_slash_never_reaches_another_route(server: str) -> None:
+    """/v1/omens/x%2F..%2F..%2Fhealthz is a 404 under /v1/omens/, not /healthz's 200."""
+    answer = request(port_of(server), "/v1/omens/x%2F..%2F..%2Fhealthz")
+    assert answer.status == 404
+    assert answer.content_type == "application/problem+json"
+
+
+def test_expect_continue_with_a_huge_body_is_refused_without_reading_it(server: str) -> None:
+    """A GET declaring 50 MB gets a 413 at once (no 100 Continue) and the connection closed."""
+    line, seconds = expect_continue_with_huge_body(port_of(server))
+    assert line.startswith("HTTP/1.1 413 ")
+    assert seconds < 2
 
 
 # --- Redis faults -----------------------------------------------------------------------------

@@ -13,9 +13,34 @@ from .base import QueryArgsSchema
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 100
+MAX_PAGE = 1_000_000
+"""Far past the last page of any list (which answers an empty page), and bounded."""
 
 LINK_HEADER = {"Link": "Link"}
 """The Link header every page carries (a component named in ``base.HEADERS``)."""
+
+
+class DigitsInteger(fields.Integer):
+    """A whole number written in ASCII digits only, from 1 to ``maximum``.
+
+    Python's ``int()`` also reads a sign, ``_`` between digits, the digits of other
+    scripts (fullwidth, Arabic-Indic...) and numbers of any length: none of them is a page
+    number. A number out of range gets an error naming the range, never the number sent.
+    """
+
+    def __init__(self, maximum: int, **kwargs: Any) -> None:
+        self.range_error = f"Must be from 1 to {maximum}."
+        self.digits = len(str(maximum))
+        validator = validate.Range(min=1, max=maximum, error=self.range_error)
+        super().__init__(validate=validator, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        text = str(value)
+        if not (text.isascii() and text.isdigit()):
+            raise self.make_error("invalid")
+        if len(text.lstrip("0")) > self.digits:
+            raise ma.ValidationError(self.range_error)
+        return int(text)
 
 
 class ListQuerySchema(QueryArgsSchema):
@@ -28,16 +53,14 @@ class ListQuerySchema(QueryArgsSchema):
             "every word, ignoring case and accents, such as palsy.",
         },
     )
-    page = fields.Integer(
+    page = DigitsInteger(
+        MAX_PAGE,
         load_default=1,
-        validate=validate.Range(min=1, error="Must be 1 or more."),
-        metadata={"description": "Page number, from 1.", "example": 1},
+        metadata={"description": f"Page number, from 1 to {MAX_PAGE}.", "example": 1},
     )
-    page_size = fields.Integer(
+    page_size = DigitsInteger(
+        MAX_PAGE_SIZE,
         load_default=DEFAULT_PAGE_SIZE,
-        validate=validate.Range(
-            min=1, max=MAX_PAGE_SIZE, error=f"Must be from 1 to {MAX_PAGE_SIZE}."
-        ),
         metadata={
             "description": f"Entries per page, from 1 to {MAX_PAGE_SIZE}.",
             "example": DEFAULT_PAGE_SIZE,

@@ -3,8 +3,8 @@
 The dataset is immutable, so a response body can be built once; each request
 then costs a dictionary look-up. ETags come from the body alone, so they are
 identical across processes and restarts while the data is unchanged. Each body is
-compressed once per encoding too (Brotli and gzip, at the levels flask-compress uses
-for other answers), the first time a client asks for that encoding, and the answer
+compressed once per encoding too (Brotli and gzip, at the levels other answers are
+compressed at), the first time a client asks for that encoding, and the answer
 carries what flask-compress would give it: ``Content-Encoding``, ``Vary`` and the
 ETag with the encoding as suffix.
 """
@@ -12,16 +12,15 @@ ETag with the encoding as suffix.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import brotli
 from flask import Response, current_app, request
 
+from ..edge.compression import compress, preferred_encoding
 from ..language import in_language
 from ..version import RELEASED
 
@@ -43,10 +42,6 @@ CONDITIONAL_GET_RESPONSES = {
     }
 }
 """OpenAPI description of the answer to a conditional GET whose tag matches."""
-
-
-ENCODINGS = ("br", "gzip")
-"""Encodings a prebuilt body is kept in, the preferred first (flask-compress's order)."""
 
 
 @dataclass(frozen=True)
@@ -100,21 +95,15 @@ class PrebuiltJson:
         """The body in ``encoding`` (``br`` or ``gzip``), compressed the first time only."""
         packed = self.compressed.get(encoding)
         if packed is None:
-            config = current_app.config
-            if encoding == "br":
-                packed = brotli.compress(self.body, quality=config["COMPRESS_BR_LEVEL"])
-            else:
-                packed = gzip.compress(self.body, config["COMPRESS_LEVEL"], mtime=0)
+            packed = compress(self.body, encoding, current_app.config)
             self.compressed[encoding] = packed
         return packed
 
     def _encoding(self) -> str | None:
-        """The encoding this request prefers among ``ENCODINGS``; None for the plain body."""
+        """The encoding this request prefers (Brotli or gzip); None for the plain body."""
         if not self.precompress or len(self.body) < current_app.config["COMPRESS_MIN_SIZE"]:
             return None
-        accepted = request.accept_encodings
-        best = max(ENCODINGS, key=lambda encoding: accepted[encoding])
-        return best if accepted[best] > 0 else None
+        return preferred_encoding(request.headers.get("Accept-Encoding", ""))
 
 
 def cache_control(config: Mapping[str, Any]) -> str:

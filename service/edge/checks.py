@@ -10,12 +10,13 @@ from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, request
-from flask_compress import Compress
 from flask_cors import CORS
-from flask_smorest import abort
+from webargs.flaskparser import abort
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.http import parse_accept_header, parse_date, parse_etags
 
+from ..errors import PROBLEM_MEDIA_TYPE, localized_problem
+from . import compression
 from .rate_limit import ClientRateLimiter, refuse_if_over_limit
 
 MAX_QUERY_STRING = 2048
@@ -76,26 +77,49 @@ CORS_ALLOW_HEADERS = (
 API_PREFIX = "/v1/"
 
 
+CLOSE_CONNECTION = {"Connection": "close"}
+"""Sent with a refusal that leaves a body unread: the server (``server.EdgeResponse``) then
+closes the connection instead of reading the rest of the body to reuse it."""
+
+
 def check_request_bounds() -> None:
-    """Refuse requests too large in their query, headers or body, and unacceptable Accepts."""
+    """Refuse requests without a Host (in HTTP/1.1), too large in their query, headers or
+    body, or with malformed chunked framing, and unacceptable Accepts."""
+    environ = request.environ
+    if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and "HTTP_HOST" not in environ:
+        abort(400, message="An HTTP/1.1 request must have a Host header.")
     if len(request.query_string) > MAX_QUERY_STRING:
         abort(414, message=f"The query string is longer than {MAX_QUERY_STRING} bytes.")
     if header_bytes(request.environ) > MAX_HEADER_BYTES:
         abort(431, message=f"The request headers are larger than {MAX_HEADER_BYTES} bytes.")
     if (request.content_length or 0) > MAX_BODY_BYTES or _chunked_body_too_large():
-        abort(413, message="This API takes no request body.")
-    if request.path.startswith(API_PREFIX) and not accepts_json(request.headers.get("Accept", "")):
+        abort(413, message="This API takes no request body.", headers=CLOSE_CONNECTION)
+    if is_api_path(request.path) and not accepts_json(request.headers.get("Accept", "")):
         abort(406, message="This API answers application/json; send Accept: application/json.")
 
 
 def _chunked_body_too_large() -> bool:
     """Whether a body sent without a length (chunked) is larger than a sized one may be.
 
-    At most one byte more than the bound is read, so a large body costs nothing.
+    At most one byte more than the bound is read, so a large body costs nothing. Framing
+    the server cannot read (a chunk size that is not hexadecimal, a missing CRLF, a bad
+    trailer, a body cut short) is the client's error: a 400, and the connection closed.
     """
     if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
         return False
-    return len(request.stream.read(MAX_BODY_BYTES + 1)) > MAX_BODY_BYTES
+    try:
+        return len(request.stream.read(MAX_BODY_BYTES + 1)) > MAX_BODY_BYTES
+    except Exception:  # the server's own parse errors: gunicorn's, or another server's
+        abort(
+            400,
+            message="The chunked framing of the request body is not valid.",
+            headers=CLOSE_CONNECTION,
+        )
+
+
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is the API's: ``/v1`` itself or anything under ``/v1/``."""
+    return path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")
 
 
 def header_bytes(environ: dict[str, object]) -> int:
@@ -121,12 +145,72 @@ def accepts_json(accept: str) -> bool:
 
 
 def relative_redirects(response: Response) -> Response:
-    """Make a redirect's Location a path: never an address built from the Host header."""
+    """Make a redirect's Location a path (never an address built from the Host header), and
+    its body a problem naming it, like every other answer that is not the resource."""
     location = response.headers.get("Location")
     if location and "://" in location.split("?", 1)[0]:
         parts = urlsplit(location)
-        response.headers["Location"] = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        location = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        response.headers["Location"] = location
+    if location and 300 <= response.status_code < 400:
+        problem = localized_problem(response.status_code, f"This resource is at {location}.")
+        response.set_data(problem.get_data())
+        response.content_type = PROBLEM_MEDIA_TYPE
+        response.headers["Content-Language"] = problem.headers["Content-Language"]
     return response
+
+
+PRECONDITIONS_KEY = "twitchlore.preconditions"
+PRECONDITION_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+def defer_preconditions() -> None:
+    """Keep If-Match and If-Unmodified-Since for ``evaluate_preconditions``, out of the views' way.
+
+    werkzeug's ``make_conditional``, which the views call for If-None-Match, would answer
+    ``If-Match: *`` with 412 (its tag sets ignore ``*``), keeping the full body.
+    """
+    environ = request.environ
+    held = {name: environ.pop(name) for name in PRECONDITION_HEADERS if name in environ}
+    if held:
+        environ[PRECONDITIONS_KEY] = held
+
+
+def evaluate_preconditions(response: Response) -> Response:
+    """RFC 9110 §13.2.2 for a successful answer: If-Match, else If-Unmodified-Since.
+
+    ``If-Match: *`` holds for any current answer; a listed tag must match the answer's
+    strong ETag (ignoring the encoding suffix compression adds, so a tag of any encoding
+    holds). A failed precondition is a small problem, never kept by a cache.
+    """
+    held = request.environ.get(PRECONDITIONS_KEY)
+    if not held or not 200 <= response.status_code < 300:
+        return response
+    etag, weak = response.get_etag()
+    if "HTTP_IF_MATCH" in held:
+        tags = parse_etags(held["HTTP_IF_MATCH"])
+        holds = tags.star_tag or (
+            etag is not None and not weak and _unencoded(etag) in map(_unencoded, tags)
+        )
+    else:
+        since = parse_date(held["HTTP_IF_UNMODIFIED_SINCE"])
+        modified = response.last_modified
+        holds = since is None or modified is None or modified <= since
+    if holds:
+        return response
+    failed = localized_problem(
+        412, "The current answer does not match If-Match or If-Unmodified-Since."
+    )
+    failed.headers["Cache-Control"] = "no-store"
+    return failed
+
+
+ENCODING_SUFFIXES = tuple(f":{encoding}" for encoding in compression.ENCODINGS)
+
+
+def _unencoded(tag: str) -> str:
+    """An entity tag without the encoding suffix compression gives it."""
+    return tag.rsplit(":", 1)[0] if tag.endswith(ENCODING_SUFFIXES) else tag
 
 
 def _vary_on_origin(response: Response) -> Response:
@@ -134,36 +218,13 @@ def _vary_on_origin(response: Response) -> Response:
     return response
 
 
-COMPRESSION_SETTINGS = {
-    # Brotli where the client takes it (browsers do over HTTPS), else gzip.
-    "COMPRESS_ALGORITHM": ["br", "gzip"],
-    "COMPRESS_BR_LEVEL": 5,
-    "COMPRESS_LEVEL": 6,
-    "COMPRESS_MIN_SIZE": 512,
-    "COMPRESS_MIMETYPES": [
-        "application/json",
-        "application/problem+json",
-        "application/javascript",
-        "text/javascript",
-        "text/css",
-        "text/html",
-        "text/plain",
-        "image/svg+xml",
-    ],
-}
-"""Compression of answers (flask-compress): a compressed answer's strong ETag gets a
-``:br`` or ``:gzip`` suffix and ``Vary: Accept-Encoding``; the front door keeps one copy
-per Accept-Encoding, so repeats cost no compression."""
-
-
 def init_app(app: Flask) -> ClientRateLimiter:
     """Install request bounds, compression, CORS and the 429 answer; return the rate limiter."""
     app.before_request(refuse_if_over_limit)
     app.before_request(check_request_bounds)
+    app.before_request(defer_preconditions)
     app.after_request(relative_redirects)
-    for name, value in COMPRESSION_SETTINGS.items():
-        app.config.setdefault(name, value)
-    Compress(app)
+    compression.init_app(app)
     CORS(
         app,
         resources={r"/v1/*": {}, r"/openapi.json": {}},
@@ -180,6 +241,8 @@ def init_app(app: Flask) -> ClientRateLimiter:
         # Whether Access-Control-Allow-Origin is sent depends on Origin, even for one
         # allowed origin (where flask-cors leaves Vary out), so caches must key on it.
         app.after_request(_vary_on_origin)
+    # Registered last so that it runs first: a 412 still gets CORS and security headers.
+    app.after_request(evaluate_preconditions)
     limiter = ClientRateLimiter(
         app.config["RATELIMIT_DEFAULT"],
         app.config["RATELIMIT_STORAGE_URI"],

@@ -10,7 +10,8 @@ with the same headers, ETag and 304 handling, at a fraction of the cost. A hit s
 Flask and so its request hooks: ``hooks.HOOKS`` lists every hook with why skipping it is
 safe, and start-up refuses a hook that is not listed. Anything unusual (another method,
 a body, an Accept the copy does not satisfy, conditional headers other than
-If-None-Match, a refused client) goes through Flask, which has the full rules.
+If-None-Match, HTTP/1.1 without Host, a refused client) goes through Flask, which has
+the full rules.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ class FrontDoor:
     ) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"]
-        environ["PATH_INFO"] = path = canonical_path(environ.get("PATH_INFO", ""))
+        environ["PATH_INFO"] = path = canonical_path(
+            environ.get("PATH_INFO", ""), environ.get("RAW_URI")
+        )
         environ["QUERY_STRING"] = canonical_query(environ.get("QUERY_STRING", ""))
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID"))
         extra = self._count(environ, method, path, request_id)
@@ -106,7 +109,7 @@ class FrontDoor:
         counted first, like any request, so concurrent revalidations cannot pass the limit.
         """
         request_header = [(REQUEST_ID_HEADER, request_id)]
-        if not (self.limiter.enabled and method != "OPTIONS" and self.routes.applies_to(path)):
+        if not (self.limiter.enabled and self.routes.applies_to(path)):
             return lambda status: request_header
         client = self.limiter.client(environ.get("REMOTE_ADDR") or "127.0.0.1")
         verdict, counted_in = self.limiter.hit(client)
@@ -144,6 +147,7 @@ class FrontDoor:
             and environ.get("CONTENT_LENGTH", "") in ("", "0")
             and not any(name in environ for name in SLOW_PATH_HEADERS)
             and header_bytes(environ) <= MAX_HEADER_BYTES
+            and ("HTTP_HOST" in environ or environ.get("SERVER_PROTOCOL") != "HTTP/1.1")
         )
 
     @staticmethod

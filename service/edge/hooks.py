@@ -15,6 +15,8 @@ HOOKS = {
         "client always goes through Flask",
         "check_request_bounds": "the front door checks header size, body and Accept itself, "
         "and only answers that Flask once answered 200 are kept",
+        "defer_preconditions": "requests with If-Match or If-Unmodified-Since always go "
+        "through Flask",
     },
     "after_request": {
         "add_security_headers": "its headers depend on the route only and are kept with the answer",
@@ -24,7 +26,9 @@ HOOKS = {
         "relative_redirects": "redirects are never kept",
         "announce_retirement": "its headers depend on the settings and the path only and are "
         "kept with the answer",
-        "after_request": "flask-compress: the compressed copy is kept per Accept-Encoding",
+        "compress_answer": "the compressed copy is kept per Accept-Encoding",
+        "evaluate_preconditions": "requests with If-Match or If-Unmodified-Since always go "
+        "through Flask",
     },
 }
 """Every Flask request hook, and why a cached answer may skip it."""

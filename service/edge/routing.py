@@ -4,7 +4,7 @@ it is limited."""
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter
@@ -12,12 +12,26 @@ from werkzeug.routing import Map, MapAdapter
 from .checks import API_PREFIX
 
 
-def canonical_path(path: str) -> str:
+def canonical_path(path: str, raw_uri: str | None = None) -> str:
     """``path`` with repeated slashes merged and ``.`` and ``..`` segments resolved.
 
     Every spelling of a route is then one path: for the rate limit, the cache and
     Flask alike, and no redirect (built from the Host header) is needed.
+
+    ``path`` is the decoded WSGI path; ``raw_uri`` (the request target as sent, which
+    gunicorn gives) matters when it holds an encoded slash: ``%2F`` is part of its
+    segment, never a separator, so dot segments are resolved on the path as sent and
+    only then decoded (``/v1/omens/x%2F..%2F..%2Fhealthz`` stays under ``/v1/omens/``).
     """
+    if raw_uri and "%2f" in raw_uri.lower():
+        raw_path = raw_uri.split("?", 1)[0].split("#", 1)[0]
+        if not raw_path.startswith("/"):  # absolute form: http://host/path
+            raw_path = urlsplit(raw_path).path or "/"
+        return unquote(_resolved(raw_path), encoding="latin-1")
+    return _resolved(path)
+
+
+def _resolved(path: str) -> str:
     if "//" not in path and "/." not in path:
         return path
     segments: list[str] = []
@@ -77,7 +91,7 @@ class RouteLimits:
 
     The routes under ``limited_prefix`` (the API's, and the reading pages and their images,
     which cost as much to build) and every path that matches no route count; the docs, the
-    spec, the front page, probes, metrics and CORS preflights do not.
+    spec, the front page, probes and metrics do not; OPTIONS counts like GET.
     """
 
     def __init__(self, url_map: Map, limited_prefix: str | tuple[str, ...] = API_PREFIX) -> None:

@@ -8,61 +8,27 @@ embed it pick up a new release within the hour.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, render_template
 
 from ..dataset.interface import Interface
 from ..language import in_language
 from ..state import app_state
+from .assets import CURRENT_MAX_AGE, VERSIONED_MAX_AGE, Asset
 
 ASSETS = Path(__file__).parent / "static" / "widget"
 
 SCRIPT_TYPE = "text/javascript; charset=utf-8"
-CURRENT_MAX_AGE = 3600
-"""How long ``/widget.js`` and the demo page may be kept: an hour, then revalidated."""
-VERSIONED_MAX_AGE = 365 * 24 * 3600
-"""A versioned URL never changes its bytes, so it may be kept for a year."""
 
 DEMO_CSP = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
     "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 """The demo page runs only scripts and styles served here, and talks only to this service."""
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A file served from memory with a strong ETag made from its content."""
-
-    body: bytes
-    content_type: str
-
-    @property
-    def version(self) -> str:
-        """The first 12 hex digits of the content's SHA-256: the versioned URL's name."""
-        return hashlib.sha256(self.body).hexdigest()[:12]
-
-    def respond(self, max_age: int, immutable: bool = False, embeddable: bool = True) -> Response:
-        """Answer the current GET or HEAD, with 304 when ``If-None-Match`` matches (weakly).
-
-        An ``embeddable`` file may be loaded by any page, including pages that isolate
-        themselves with Cross-Origin-Embedder-Policy.
-        """
-        response = Response(self.body, content_type=self.content_type)
-        response.set_etag(hashlib.sha256(self.body).hexdigest()[:32])
-        response.cache_control.public = True
-        response.cache_control.max_age = max_age
-        response.cache_control.immutable = immutable
-        if embeddable:
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-        response.make_conditional(request)
-        return response
 
 
 @dataclass(frozen=True)
