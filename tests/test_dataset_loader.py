@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from service.dataset import DatasetError, load_dataset
+from service.dataset import DATA_DIR, DatasetError, load_dataset
 from service.dataset.models import Reading, sentiment_of
 
 from .helpers import EditData, read_yaml
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A private copy of the shipped data with English alone, which a test may break: these
+    are the English data's rules (tests/test_translations.py checks the other languages'), and
+    each case copied all four languages' files."""
+    copy = tmp_path / "data"
+    shutil.copytree(
+        DATA_DIR,
+        copy,
+        ignore=lambda folder, names: [
+            name for name in names if Path(folder).name == "translations" and name != "en"
+        ],
+    )
+    return copy
 
 
 def first(document: list[dict[str, Any]]) -> dict[str, Any]:
