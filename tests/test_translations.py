@@ -26,22 +26,35 @@ def _other_languages(folder: str, names: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def english_and_pseudo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped data with English and a complete pseudo-language ``xx`` alone (the shipped
-    languages are checked by test_shipped_translations_load): written once, never changed."""
-    data = tmp_path_factory.mktemp("pseudo") / "data"
-    shutil.copytree(DATA_DIR, data, ignore=_other_languages)
-    write_pseudo_language(data, TAG)
-    return data
+def english_and_pseudo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The shipped data with English and one complete pseudo-language alone (the shipped
+    languages are checked by test_shipped_translations_load), by tag: each written once, on
+    first use, and never changed."""
+    written: dict[str, Path] = {}
+
+    def data_with(tag: str) -> Path:
+        if tag not in written:
+            data = tmp_path_factory.mktemp(f"pseudo-{tag}") / "data"
+            shutil.copytree(DATA_DIR, data, ignore=_other_languages)
+            write_pseudo_language(data, tag)
+            written[tag] = data
+        return written[tag]
+
+    return data_with
+
+
+def private_copy(english_and_pseudo: Callable[[str], Path], tag: str, tmp_path: Path) -> Path:
+    """A copy of the data with English and the pseudo-language ``tag`` that a test may break:
+    the language's folder."""
+    data = tmp_path / "data"
+    shutil.copytree(english_and_pseudo(tag), data)
+    return data / "translations" / tag
 
 
 @pytest.fixture
-def language_dir(english_and_pseudo: Path, tmp_path: Path) -> Path:
-    """A private copy of the data with English and the pseudo-language ``xx``, which a test
-    may break: the ``xx`` folder."""
-    data = tmp_path / "data"
-    shutil.copytree(english_and_pseudo, data)
-    return data / "translations" / TAG
+def language_dir(english_and_pseudo: Callable[[str], Path], tmp_path: Path) -> Path:
+    """A private copy of the data with English and the pseudo-language ``xx``: its folder."""
+    return private_copy(english_and_pseudo, TAG, tmp_path)
 
 
 def edit(folder: Path, name: str, change: Change) -> None:
@@ -310,13 +323,12 @@ def test_broken_translation_stops_loading_naming_file_entry_and_field(
     [("es", "Ñ tódó ñ todo ñ.", False), ("es", "Ñ TODO ñ.", True), ("xx", "Ñ todo ñ.", True)],
 )
 def test_placeholders_are_read_in_the_translations_language(
-    tmp_path: Path, tag: str, text: str, refused: bool
+    english_and_pseudo: Callable[[str], Path], tmp_path: Path, tag: str, text: str, refused: bool
 ) -> None:
     """A mark of unfinished text stops loading, read as the language writes: Spanish 'todo'
     ('all') is a word and loads; TODO in capitals, or 'todo' in another language, does not."""
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data, ignore=_other_languages)
-    folder = write_pseudo_language(data, tag)
+    folder = private_copy(english_and_pseudo, tag, tmp_path)
+    data = folder.parents[1]
     edit(folder, "conditions.yaml", _set(CONDITION.id, "summary", value=text))
     if not refused:
         assert load_datasets(data)[tag].collection("condition").get(CONDITION.id).summary == text
