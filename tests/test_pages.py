@@ -115,6 +115,7 @@ def test_a_belief_with_original_wording_shows_it_in_its_language(
         )
 
 
+@pytest.mark.slow  # every page in every language: seconds, so in make test only
 def test_every_link_of_every_page_leads_to_a_page(client: FlaskClient) -> None:
     """Every page that page_paths lists answers 200 (readings in every language; share images
     as PNG), and every link on it to another page of the service answers 200 too."""

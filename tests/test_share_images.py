@@ -35,6 +35,7 @@ def open_png(body: bytes) -> Image.Image:
     return image
 
 
+@pytest.mark.slow  # every page in every language: seconds, so in make test only
 def test_every_pages_open_graph_image_is_a_1200x630_png_under_150_kb(public_app: Flask) -> None:
     """Each reading's page, in each language, names an og:image (and twitter:image) on the
     public address that the service answers with a 1200×630 PNG of at most 150 KB."""
