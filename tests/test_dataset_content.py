@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from service.dataset import Dataset, load_dataset
 from service.dataset.models import Reading
@@ -586,3 +587,20 @@ def test_assisted_exercises_say_whose_method_it_is(dataset: Dataset) -> None:
     review = next(s for s in treatment.sources if s.id == "pmc-facial-synkinesis-training")
     assert "guide movement" not in review.supports
     assert "unwanted" in review.supports
+
+
+def test_symptoms_say_no_time_scale_their_nhs_pages_do_not_give(dataset: Dataset) -> None:
+    """Slurred speech in ALS comes on gradually (the NHS text gives no "weeks"), and harmless
+    twitches "may come and go" (the NHS text gives no interval): in every language."""
+    speech = dataset.collection("symptom").get("speech-difficulty")
+    assert "weeks" not in speech.description + speech.advice
+    assert "gradually" in speech.description and "gradually" in speech.advice
+    twitch = dataset.collection("symptom").get("repeated-spasms-minutes-apart")
+    assert "like this" not in twitch.description
+    assert "may come and go" in twitch.description
+    weeks = {"es": "semanas", "hi": "हफ़्तों", "tr": "hafta"}
+    for tag, word in weeks.items():
+        path = Path(__file__).resolve().parents[1] / "data" / "translations" / tag / "symptoms.yaml"
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = entries["speech-difficulty"]["description"] + entries["speech-difficulty"]["advice"]
+        assert word not in text, (tag, text)
