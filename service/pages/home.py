@@ -50,6 +50,7 @@ FIXED_LINKS = {
     "reading": "/v1/readings/{reading_id}{?symptoms,lang}",
     "cards": "/v1/cards{?side,lip,sudden,symptoms,lang}",
     "card": "/v1/cards/{reading_id}{?symptoms,lang}",
+    "daily": "/v1/daily{?date,lang}",
     "languages": "/v1/languages",
     "readme": "/readme",
     "license": "/license",
@@ -61,6 +62,7 @@ READING_ENDPOINTS = (
     ("/v1/readings/{reading_id}", "reading"),
     ("/v1/cards?side=&lip=&sudden=&symptoms=&lang=", "cards"),
     ("/v1/cards/{reading_id}", "card"),
+    ("/v1/daily?date=&lang=", "daily"),
 )
 DATASET_ENDPOINTS = (
     ("/v1/languages", "languages"),

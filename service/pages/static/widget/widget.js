@@ -10,7 +10,8 @@
 
   var SIDES = ["left", "right"];
   var LIPS = ["upper", "lower"];
-  var VIEWS = ["card", "full"];
+  var VIEWS = ["card", "full", "daily"];
+  var DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
   // The widget's words in every language the service speaks ({tag: {key: text}}, English
   // first), written in by the service when it starts.
   var WORDS = {};
@@ -264,6 +265,24 @@
     );
   }
 
+  // The omen of the day (/v1/daily): the featured belief, then its reading's card.
+  function dailyView(day, api, language, t) {
+    var belief = day.belief || {};
+    return el(
+      "div",
+      { part: "daily", "data-date": day.date || "" },
+      el(
+        "article",
+        { class: "box", part: "belief", "data-omen": belief.omen_id || "" },
+        el("p", { class: "kicker" }, t("daily") + " · " + day.date),
+        el("p", { class: "headline belief-headline" }, belief.headline),
+        el("p", { class: "belief" }, belief.text),
+        belief.tradition ? el("p", { class: "disclaimer" }, belief.tradition.name) : null,
+      ),
+      readingView(fromCard(day.card, api, "", language, t), false, t),
+    );
+  }
+
   function message(text) {
     return el("div", { class: "box", part: "error", role: "status" }, el("p", { class: "error" }, text));
   }
@@ -275,7 +294,7 @@
 
   class TwitchloreReading extends HTMLElement {
     static get observedAttributes() {
-      return ["side", "lip", "sudden", "symptoms", "api", "view", "lang"];
+      return ["side", "lip", "sudden", "symptoms", "api", "view", "lang", "date"];
     }
 
     constructor() {
@@ -338,6 +357,8 @@
       var side = folded(this, "side");
       var lip = folded(this, "lip");
       var sudden = this.hasAttribute("sudden") && NOT_SUDDEN.indexOf(folded(this, "sudden")) < 0;
+      var view = folded(this, "view") || "card";
+      if (view === "daily") return this._daily(t, language);
       var picking = !side || !lip;
       this._showPicker(picking, side, lip, sudden);
       if (picking) {
@@ -346,7 +367,6 @@
         lip = this._picked.lip;
         sudden = this._picked.sudden;
       }
-      var view = folded(this, "view") || "card";
       var symptoms = (folded(this, "symptoms") || "")
         .split(",")
         .map(function (id) { return id.trim(); })
@@ -361,7 +381,28 @@
         this._token++;
         return this._show(message(t("cannot_show", { problem: wrong })));
       }
-      this._load(side, lip, sudden, symptoms.join(","), view, language);
+      var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden), lang: language });
+      if (symptoms.length) query.set("symptoms", symptoms.join(","));
+      this._load((view === "full" ? "/v1/readings?" : "/v1/cards?") + query, function (data, api) {
+        return view === "full"
+          ? readingView(fromReading(data, api, symptoms.join(","), language, t), true, t)
+          : readingView(fromCard(data, api, symptoms.join(","), language, t), false, t);
+      });
+    }
+
+    // view="daily": the omen of the day, or of the day the date attribute names.
+    _daily(t, language) {
+      this._showPicker(false);
+      var date = folded(this, "date");
+      if (date !== null && !DATE.test(date)) {
+        this._token++;
+        return this._show(message(t("cannot_show", { problem: t("bad_date") })));
+      }
+      var query = new URLSearchParams({ lang: language });
+      if (date) query.set("date", date);
+      this._load("/v1/daily?" + query, function (data, api) {
+        return dailyView(data, api, language, t);
+      });
     }
 
     _showPicker(picking, side, lip, sudden) {
@@ -388,12 +429,11 @@
       this._pickerSlot.replaceChildren(form);
     }
 
-    _load(side, lip, sudden, symptoms, view, language) {
+    // Fetch ``path`` from the service and show what ``draw(answer, api)`` makes of it.
+    _load(path, draw) {
       var api = (this.getAttribute("api") || DEFAULT_API).replace(/\/+$/, "");
-      var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden), lang: language });
-      if (symptoms) query.set("symptoms", symptoms);
       var t = this._t;
-      var url = api + (view === "full" ? "/v1/readings?" : "/v1/cards?") + query;
+      var url = api + path;
       var token = ++this._token;
       var self = this;
       if (this._abort) this._abort.abort();
@@ -416,8 +456,7 @@
               return self._show(message(problemText(answer.response.status, answer.body, t)));
             }
             var data = answer.body;
-            var shown = view === "full" ? fromReading(data, api, symptoms, language, t) : fromCard(data, api, symptoms, language, t);
-            self._show(readingView(shown, view === "full", t), data);
+            self._show(draw(data, api), data);
             self.dispatchEvent(
               new CustomEvent("twitchlore:reading", { bubbles: true, composed: true, detail: data }),
             );
