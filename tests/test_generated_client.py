@@ -114,6 +114,7 @@ CALLS: dict[str, dict[str, Any]] = {
     "getCard": {"side": "right", "lip": "upper", "sudden": False, "symptoms": SYMPTOMS[:1]},
     "getCardById": {"reading_id": "left-lower-sudden"},
     "getDaily": {"date": dt.date(2026, 12, 4)},
+    "getExport": {},
     "listOmens": {"side": "right", "page_size": 5},
     "listTraditions": {},
     "listConditions": {"urgency": "emergency"},

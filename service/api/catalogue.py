@@ -26,6 +26,7 @@ from .prebuilt import PrebuiltJson
 
 if TYPE_CHECKING:
     from .daily import DailyBook
+    from .export import ExportBook
 
 LIST_CACHE_SIZE = 32
 """Pages kept per kind. Few: a page is up to ~90 KB, and the front door keeps repeated ones."""
@@ -166,3 +167,5 @@ class Catalogues:
     """The languages served, and how each was made."""
     daily: DailyBook
     """The omen of each day, built the first time a day is asked for."""
+    export: ExportBook
+    """The whole dataset in one document, built the first time it is asked for."""

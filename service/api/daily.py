@@ -158,6 +158,10 @@ class DailyBook:
         """The belief ``day`` features."""
         return self.rotation[(day - ROTATION_START).days % len(self.rotation)]
 
+    def reading_id(self, omen: Omen) -> str:
+        """The id of the reading shown with ``omen``."""
+        return reading_featuring(self._dataset, omen).id
+
     def answer(self, day: dt.date) -> PrebuiltJson:
         """The day's answer, serialised once."""
         return self._day(day)

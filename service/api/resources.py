@@ -13,6 +13,7 @@ from . import (
     conditions,
     daily,
     dataset_info,
+    export,
     languages,
     omens,
     readings,
@@ -107,13 +108,17 @@ def build_answers(
             key = (reading.side, reading.lip, reading.sudden)
             return readings.answer(*key).body, cards.answer(*key).body
 
+        kinds = {declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES}
+        described = dataset_info.dataset_answer(dataset, every_language)
+        days = daily.DailyBook(dataset, reading_and_card)
         answers[tag] = Catalogues(
-            kinds={declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES},
+            kinds=kinds,
             readings=reading_book,
             cards=card_book,
-            dataset=dataset_info.dataset_answer(dataset, every_language),
+            dataset=described,
             languages=listed,
-            daily=daily.DailyBook(dataset, reading_and_card),
+            daily=days,
+            export=export.ExportBook(tag, kinds, reading_book, card_book, described, days),
         )
     return answers
 
@@ -139,6 +144,7 @@ def init_app(
         *(declaration.blueprint for declaration in CATALOGUES),
         dataset_info.blp,
         languages.blp,
+        export.blueprint(CATALOGUES),
         *more,
     ):
         api.register_blueprint(blueprint)

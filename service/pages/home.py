@@ -52,6 +52,7 @@ FIXED_LINKS = {
     "card": "/v1/cards/{reading_id}{?symptoms,lang}",
     "daily": "/v1/daily{?date,lang}",
     "languages": "/v1/languages",
+    "export": "/v1/export",
     "readme": "/readme",
     "license": "/license",
 }
@@ -67,6 +68,7 @@ READING_ENDPOINTS = (
 DATASET_ENDPOINTS = (
     ("/v1/languages", "languages"),
     ("/v1/dataset", "dataset"),
+    ("/v1/export", "export"),
     ("/openapi.json", "openapi"),
 )
 """Paths of the front page's table, each with its key among the ``endpoints`` strings."""
