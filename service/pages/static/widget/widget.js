@@ -164,8 +164,10 @@
   }
 
   // One shape for what a widget shows, from a card (/v1/cards) or a full reading (/v1/readings).
-  // The reading's page on the service (HTML, in the widget's language), for "Full reading".
-  function pageOf(api, id, symptoms, language) {
+  // The reading's page on the service (HTML, in the widget's language), for "Full reading";
+  // in a static copy (make export, ``folder``), its page there: <folder>/<lang>/readings/<id>/.
+  function pageOf(api, id, symptoms, language, folder) {
+    if (typeof folder === "string") return folder + "/" + language + "/readings/" + encodeURIComponent(id) + "/";
     return api + "/readings/" + encodeURIComponent(id) + "?lang=" + language + (symptoms ? "&symptoms=" + symptoms : "");
   }
 
@@ -184,7 +186,7 @@
     return el.apply(null, ["p", { class: "credit", part: "credit" }].concat(parts));
   }
 
-  function fromCard(card, api, symptoms, language, t) {
+  function fromCard(card, api, symptoms, language, t, folder) {
     return {
       id: card.reading_id,
       headline: card.headline,
@@ -194,13 +196,13 @@
       medical: card.medical,
       urgency: card.urgency,
       emergency: card.when_to_call_emergency,
-      href: pageOf(api, card.reading_id, symptoms, language),
+      href: pageOf(api, card.reading_id, symptoms, language, folder),
       disclaimer: card.disclaimer,
       credit: credit(card.attribution, api, t),
     };
   }
 
-  function fromReading(reading, api, symptoms, language, t) {
+  function fromReading(reading, api, symptoms, language, t, folder) {
     var omen = reading.omen || {};
     var medical = reading.medical || {};
     return {
@@ -220,7 +222,7 @@
       doctor: medical.when_to_see_doctor,
       urgency: medical.urgency,
       emergency: medical.when_to_call_emergency,
-      href: pageOf(api, reading.reading_id, symptoms, language),
+      href: pageOf(api, reading.reading_id, symptoms, language, folder),
       disclaimer: reading.disclaimer,
       credit: credit(reading.attribution, api, t),
     };
@@ -294,7 +296,7 @@
 
   class TwitchloreReading extends HTMLElement {
     static get observedAttributes() {
-      return ["side", "lip", "sudden", "symptoms", "api", "view", "lang", "date"];
+      return ["side", "lip", "sudden", "symptoms", "api", "view", "lang", "date", "static"];
     }
 
     constructor() {
@@ -358,7 +360,14 @@
       var lip = folded(this, "lip");
       var sudden = this.hasAttribute("sudden") && NOT_SUDDEN.indexOf(folded(this, "sudden")) < 0;
       var view = folded(this, "view") || "card";
-      if (view === "daily") return this._daily(t, language);
+      // A static copy of the service (make export) has readings and cards by id only.
+      var folder = this.hasAttribute("static") ? this.getAttribute("static").trim().replace(/\/+$/, "") : null;
+      if (view === "daily") {
+        if (folder === null) return this._daily(t, language);
+        this._showPicker(false);
+        this._token++;
+        return this._show(message(t("cannot_show", { problem: t("static_only_readings") })));
+      }
       var picking = !side || !lip;
       this._showPicker(picking, side, lip, sudden);
       if (picking) {
@@ -376,6 +385,7 @@
         : LIPS.indexOf(lip) < 0 ? t("bad_lip")
         : VIEWS.indexOf(view) < 0 ? t("bad_view")
         : symptoms.some(function (id) { return !SYMPTOM_ID.test(id); }) ? t("bad_symptoms")
+        : folder !== null && symptoms.length ? t("static_only_readings")
         : null;
       if (wrong) {
         this._token++;
@@ -383,10 +393,15 @@
       }
       var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden), lang: language });
       if (symptoms.length) query.set("symptoms", symptoms.join(","));
-      this._load((view === "full" ? "/v1/readings?" : "/v1/cards?") + query, function (data, api) {
+      var path = (view === "full" ? "/v1/readings?" : "/v1/cards?") + query;
+      if (folder !== null) {
+        var id = side + "-" + lip + "-" + (sudden ? "sudden" : "gradual");
+        path = "/" + language + (view === "full" ? "/v1/readings/" : "/v1/cards/") + id + ".json";
+      }
+      this._load(path, function (data, api) {
         return view === "full"
-          ? readingView(fromReading(data, api, symptoms.join(","), language, t), true, t)
-          : readingView(fromCard(data, api, symptoms.join(","), language, t), false, t);
+          ? readingView(fromReading(data, api, symptoms.join(","), language, t, folder), true, t)
+          : readingView(fromCard(data, api, symptoms.join(","), language, t, folder), false, t);
       });
     }
 
@@ -430,8 +445,9 @@
     }
 
     // Fetch ``path`` from the service and show what ``draw(answer, api)`` makes of it.
-    _load(path, draw) {
-      var api = (this.getAttribute("api") || DEFAULT_API).replace(/\/+$/, "");
+    // ``base`` is a static copy's address, which then stands in for the service's.
+    _load(path, draw, base) {
+      var api = typeof base === "string" ? base : (this.getAttribute("api") || DEFAULT_API).replace(/\/+$/, "");
       var t = this._t;
       var url = api + path;
       var token = ++this._token;
