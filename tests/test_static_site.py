@@ -27,6 +27,7 @@ from service.static_site import EXCLUDED, LISTS, UnexportableRouteError, export_
 
 from .chromium import CHROMEDRIVER, CHROMIUM, MISSING, serving_pages
 from .helpers import TEST_SETTINGS
+from .test_widget_browser import shadow_text
 
 pytestmark = pytest.mark.slow
 
@@ -137,15 +138,6 @@ def static_host(site: Path) -> Iterator[str]:
     handler = functools.partial(StaticFiles, directory=str(root))
     with serving_pages(handler) as server:  # type: ignore[arg-type]
         yield f"http://127.0.0.1:{server.server_address[1]}"
-
-
-def shadow_text(browser: WebDriver, element_id: str) -> str:
-    text: str = browser.execute_script(
-        "var root = document.getElementById(arguments[0]).shadowRoot;"
-        "return root ? root.textContent : '';",
-        element_id,
-    )
-    return text
 
 
 def shows(browser: WebDriver, element_id: str, text: str) -> bool:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import flask_smorest
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request
 from marshmallow import ValidationError
 
 from ..api import daily
 from ..language import in_language
 from ..state import app_state
-from .home import HOME_CSP
+from .home import HOME_CSP, conditional
 
 blp = Blueprint("daily_page", __name__)
 
@@ -70,14 +70,12 @@ def daily_page() -> Response:
     )
     response = in_language(Response(page, mimetype="text/html"), dataset.language.tag)
     response.headers["Content-Security-Policy"] = HOME_CSP
+    if named is not None:
+        return conditional(response)
+    control, expires = daily.daily_cache_control(daily.utc_now())
+    response.headers["Cache-Control"] = control
+    response.expires = expires
     response.add_etag()
-    if named is None:
-        control, expires = daily.daily_cache_control(daily.utc_now())
-        response.headers["Cache-Control"] = control
-        response.expires = expires
-    else:
-        response.cache_control.public = True
-        response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
     response.make_conditional(request)
     return response
 
