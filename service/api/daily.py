@@ -201,7 +201,7 @@ def respond_for(book: DailyBook, day: dt.date | None) -> Response:
     control, expires = daily_cache_control(now)
     started = dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
     modified = max(current_app.config["LAST_MODIFIED"], started)
-    response = book.answer(now.date()).respond(cache_control=control, last_modified=modified)
+    response = book.answer(now.date()).respond(freshness=control, last_modified=modified)
     response.expires = expires
     return response
 

@@ -71,13 +71,14 @@ class PrebuiltJson:
         return cls(body=body, etag=etag, language=language)
 
     def respond(
-        self, cache_control: str | None = None, last_modified: dt.datetime | None = None
+        self, freshness: str | None = None, last_modified: dt.datetime | None = None
     ) -> Response:
         """Answer the request in the encoding it prefers; 304 when ``If-None-Match`` matches.
 
         Werkzeug compares ``If-None-Match`` weakly, as RFC 9110 requires, so a
-        ``W/"..."`` tag from a compressing proxy also gets a 304. ``cache_control`` and
-        ``last_modified`` replace the API's usual ones (an answer that changes at midnight).
+        ``W/"..."`` tag from a compressing proxy also gets a 304. ``freshness`` (a
+        ``Cache-Control`` value) and ``last_modified`` replace the API's usual ones (for an
+        answer that changes at midnight).
         """
         encoding = self._encoding()
         if encoding is None:
@@ -89,7 +90,7 @@ class PrebuiltJson:
             response.set_etag(f"{self.etag}:{encoding}")
         in_language(response, self.language)
         response.vary.add("Accept-Encoding")
-        response.headers["Cache-Control"] = cache_control or api_cache_control(current_app.config)
+        response.headers["Cache-Control"] = freshness or cache_control(current_app.config)
         response.last_modified = last_modified or current_app.config["LAST_MODIFIED"]
         response.make_conditional(request)
         return response
@@ -109,7 +110,7 @@ class PrebuiltJson:
         return preferred_encoding(request.headers.get("Accept-Encoding", ""))
 
 
-def api_cache_control(config: Mapping[str, Any]) -> str:
+def cache_control(config: Mapping[str, Any]) -> str:
     """``Cache-Control`` of every API answer: public, fresh for ``max-age`` seconds in browsers
     and ``s-maxage`` in shared caches (CDNs), which may then serve it stale for
     ``stale-while-revalidate`` seconds more while they revalidate it in the background."""
