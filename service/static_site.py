@@ -39,6 +39,7 @@ from flask import Flask
 from .api.resources import CATALOGUES
 from .language import served_languages
 from .negotiation import LANG_PARAMETER
+from .pages import shared
 from .state import AppState
 
 EXCLUDED = {
@@ -113,16 +114,24 @@ def _static_files(app: Flask, endpoint: str) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
+LISTED_BY = {"pages": shared.page_paths}
+"""Blueprints that list their own pages (by the dataset): their routes' URLs come from there."""
+
+
 def static_urls(app: Flask) -> list[str]:
     """Every URL the app serves that a static folder holds, ids filled in from the dataset.
 
-    A route is exported unless ``EXCLUDED`` (or ``LISTS``) leaves it out; one with an
-    argument the export cannot fill in stops the export, naming it.
+    A route is exported unless ``EXCLUDED`` (or ``LISTS``) leaves it out; the routes of a
+    blueprint in ``LISTED_BY`` are the URLs it lists; a route with an argument the export
+    cannot fill in stops the export, naming it.
     """
     fill = _argument_values(app)
-    urls: list[str] = []
+    state: AppState = app.extensions["twitchlore"]
+    urls = [url for listing in LISTED_BY.values() for url in listing(state.dataset)]
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint in EXCLUDED:
+            continue
+        if rule.endpoint.split(".", 1)[0] in LISTED_BY:
             continue
         if rule.endpoint in LISTS:
             continue

@@ -200,3 +200,17 @@ def test_make_export_writes_the_folder_and_says_what_it_wrote(
     assert f"to {folder}" in printed and ".json:" in printed
     assert (folder / "v1" / "cards" / "right-upper-gradual.json").is_file()
     assert not (folder / "stale").exists()
+
+
+def test_the_reading_and_entry_pages_are_in_the_folder_linking_each_other(site: Path) -> None:
+    """Each reading's page and the entries it links to are pages of the folder, in each
+    language, their links leading to the other pages' files."""
+    for language in LANGUAGES:
+        page = (site / language / "readings" / "left-upper-sudden" / "index.html").read_text()
+        assert f'<html lang="{language}">' in page
+        folder = "" if language == "en" else f"/{language}"  # English links lead to the root
+        assert f'href="{folder}/conditions/stroke/"' in page
+        assert (site / language / "conditions" / "stroke" / "index.html").is_file()
+    english = (site / "readings" / "left-upper-sudden" / "index.html").read_text()
+    assert 'href="/omens/jamaica-lips-twitch-kiss/"' in english
+    assert (site / "readings" / "index.html").is_file()
