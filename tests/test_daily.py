@@ -177,7 +177,9 @@ def test_the_daily_page_shows_the_days_belief_and_reading(
 
 def test_the_daily_page_of_a_named_date(client: FlaskClient) -> None:
     """/daily?date= shows that day's belief and keeps the date in its language links."""
-    page = client.get("/daily?date=2026-01-01").get_data(as_text=True)
+    answer = client.get("/daily?date=2026-01-01")
+    assert "Expires" not in answer.headers
+    page = answer.get_data(as_text=True)
     first = daily.rotation(state(client.application).dataset.omens)[0]
     assert f'data-omen="{first.id}"' in page
     assert 'href="/daily?date=2026-01-01&amp;lang=es"' in page
