@@ -203,14 +203,17 @@ def test_make_export_writes_the_folder_and_says_what_it_wrote(
 
 
 def test_the_reading_and_entry_pages_are_in_the_folder_linking_each_other(site: Path) -> None:
-    """Each reading's page and the entries it links to are pages of the folder, in each
-    language, their links leading to the other pages' files."""
+    """Each reading's page, its share image and the entries it links to are files of the
+    folder, in each language, the pages' links leading to the other pages' files."""
     for language in LANGUAGES:
         page = (site / language / "readings" / "left-upper-sudden" / "index.html").read_text()
         assert f'<html lang="{language}">' in page
         folder = "" if language == "en" else f"/{language}"  # English links lead to the root
         assert f'href="{folder}/conditions/stroke/"' in page
         assert (site / language / "conditions" / "stroke" / "index.html").is_file()
+        image = site / language / "readings" / "left-upper-sudden" / "image.png"
+        assert image.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        assert not image.with_name("image.png.gz").exists()  # a PNG is compressed already
     english = (site / "readings" / "left-upper-sudden" / "index.html").read_text()
     assert 'href="/omens/jamaica-lips-twitch-kiss/"' in english
     assert (site / "readings" / "index.html").is_file()
