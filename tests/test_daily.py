@@ -194,4 +194,5 @@ def test_the_spec_documents_the_daily_operation(client: FlaskClient) -> None:
     assert date["schema"]["format"] == "date"
     assert "YYYY-MM-DD" in date["description"]
     assert "Expires" in operation["responses"]["200"]["headers"]
+    assert "Expires" in spec["components"]["headers"]  # the header's $ref resolves
     assert "422" in operation["responses"]
