@@ -193,6 +193,7 @@ def test_the_spec_documents_the_daily_operation(client: FlaskClient) -> None:
     (date,) = [p for p in operation["parameters"] if p["name"] == "date"]
     assert date["schema"]["format"] == "date"
     assert "YYYY-MM-DD" in date["description"]
+    assert date["schema"]["pattern"] == "^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"  # 2000 to 2099
     assert "Expires" in operation["responses"]["200"]["headers"]
     assert "Expires" in spec["components"]["headers"]  # the header's $ref resolves
     assert "422" in operation["responses"]

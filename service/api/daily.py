@@ -141,6 +141,8 @@ class DailyQuerySchema(QueryArgsSchema):
             "description": f"The day, as YYYY-MM-DD, from {FIRST_DATE} to {LAST_DATE}. "
             "Default: today in UTC.",
             "example": "2026-12-04",
+            # The range's years, 2000 to 2099, as a pattern: a schema's date has no bounds.
+            "pattern": "^20[0-9]{2}-[0-9]{2}-[0-9]{2}$",
         },
     )
 
