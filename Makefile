@@ -11,7 +11,7 @@ PORT ?= 8000
 # PYTHONDONTWRITEBYTECODE set, every run compiled the tests and the service again (seconds).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup setup-dev run test test-fast lint typecheck spec check-data container-test deploy-test bench abuse soak pod-memory cache-memory lock screenshot clean
+.PHONY: setup setup-dev run test test-fast lint typecheck spec export check-data container-test deploy-test bench abuse soak pod-memory cache-memory lock screenshot clean
 
 # Two stamps: serving needs only the package's dependencies; the development tools (pytest,
 # linters, type checker, client generators...) are the `dev` extra, added on top.
@@ -56,6 +56,10 @@ typecheck: setup-dev
 
 spec: setup  ## regenerate openapi/openapi.json from the code
 	$(BIN)/flask --app 'service:create_app' openapi write --format json openapi/openapi.json
+
+export: setup  ## write the service as static files into DIR (make export DIR=public): JSON by id in every language, pages, widget.js, spec, .gz and .br
+	$(if $(DIR),,$(error Say where: make export DIR=<folder>))
+	$(BIN)/python -m service.static_site $(DIR)
 
 check-data: setup  ## validate data/ and print its summary
 	$(BIN)/python -m service.dataset

@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .config import API_SETTINGS, settings_from_env
     from .dataset import load_datasets
     from .edge import checks, front, observability
-    from .pages import docs, home, share_image, shared, widget
+    from .pages import daily, docs, home, share_image, shared, widget
 
     app = Flask(__name__, static_folder=None, template_folder="pages/templates")
     app.config.update(API_SETTINGS)
@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     widget.init_app(app, words)
     home.init_app(app)
     shared.init_app(app)
+    daily.init_app(app)
     retirement.init_app(app, checks.API_PREFIX)
     app.register_blueprint(operations.blp)
     share_image.install(app)

@@ -7,6 +7,7 @@ the generated code, against the service under gunicorn.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import importlib
 import json
@@ -112,6 +113,8 @@ CALLS: dict[str, dict[str, Any]] = {
     "getReadingById": {"reading_id": "right-lower-gradual", "symptoms": SYMPTOMS},
     "getCard": {"side": "right", "lip": "upper", "sudden": False, "symptoms": SYMPTOMS[:1]},
     "getCardById": {"reading_id": "left-lower-sudden"},
+    "getDaily": {"date": dt.date(2026, 12, 4)},
+    "getExport": {},
     "listOmens": {"side": "right", "page_size": 5},
     "listTraditions": {},
     "listConditions": {"urgency": "emergency"},

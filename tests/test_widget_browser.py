@@ -355,7 +355,7 @@ def test_attributes_in_any_case_and_the_reading_for_late_scripts(
     [
         ('side="middle" lip="upper"', 'side must be "left" or "right"'),
         ('side="left" lip="chin"', 'lip must be "upper" or "lower"'),
-        ('side="left" lip="upper" view="poster"', 'view must be "card" or "full"'),
+        ('side="left" lip="upper" view="poster"', 'view must be "card", "full" or "daily"'),
         ('side="left" lip="upper" symptoms="<b>"', "symptoms must be symptom ids"),
         ('side="left" lip="upper" symptoms="no-such-symptom"', "'symptoms'"),
     ],
@@ -417,4 +417,39 @@ def test_demo_page_runs_under_its_policy_and_fits_a_phone(browser: WebDriver, se
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow == 0, "nothing is wider than a 360 px phone"
+    assert console_problems(browser) == []
+
+
+def test_the_daily_view_shows_the_omen_of_the_day(
+    browser: WebDriver, server: str, host_site: HostSite
+) -> None:
+    """view="daily" shows the day's featured belief, then its reading's card, without a
+    picker; a date attribute names another day, and a malformed one gives a message."""
+    page = host_site.add_page(
+        "/daily.html",
+        server,
+        '<twitchlore-reading id="today" view="daily"></twitchlore-reading>'
+        '<twitchlore-reading id="new-year" view="daily" date="2026-01-01"></twitchlore-reading>'
+        '<twitchlore-reading id="bad-date" view="daily" date="1 January"></twitchlore-reading>',
+    )
+    today = from_api(server, "/v1/daily", lang="en")
+    new_year = from_api(server, "/v1/daily", date="2026-01-01", lang="en")
+    browser.get(page)
+    for element_id, day in (("today", today), ("new-year", new_year)):
+        wait_for_text(browser, element_id, day["card"]["medical"])
+        text = shadow_text(browser, element_id)
+        for expected in (
+            f"Omen of the day · {day['date']}",
+            day["belief"]["headline"],
+            day["belief"]["text"],
+            day["belief"]["tradition"]["name"],
+            day["card"]["headline"],
+            day["card"]["disclaimer"],
+        ):
+            assert expected in text, (element_id, expected)
+        assert not shadow(browser, element_id).find_elements(By.CSS_SELECTOR, "form")
+    wait_for_text(browser, "bad-date", "date must be a date as YYYY-MM-DD")
+    events = wait_for_events(browser, 2)
+    assert {event["target"] for event in events} == {"today", "new-year"}
+    assert next(e for e in events if e["target"] == "new-year")["detail"] == new_year
     assert console_problems(browser) == []

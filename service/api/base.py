@@ -65,6 +65,11 @@ HEADERS: dict[str, dict[str, Any]] = {
         "change only with a new release. If-Modified-Since with it gets a 304.",
         "schema": {"type": "string", "example": "Fri, 04 Dec 2026 00:00:00 GMT"},
     },
+    "Expires": {
+        "description": "When the answer stops being fresh, for an answer that changes at a "
+        "set time: today's omen of the day expires at the next midnight UTC.",
+        "schema": {"type": "string", "example": "Sat, 05 Dec 2026 00:00:00 GMT"},
+    },
     "Content-Language": {
         "description": "The language of the answer's text (a tag of /v1/languages): the "
         "lang parameter's, else the best for Accept-Language, else en.",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
 from flask import Response
@@ -23,6 +23,10 @@ from ..dataset.queries import Collection, search_words
 from .pagination import link_header
 from .paths import collection_path
 from .prebuilt import PrebuiltJson
+
+if TYPE_CHECKING:
+    from .daily import DailyBook
+    from .export import ExportBook
 
 LIST_CACHE_SIZE = 32
 """Pages kept per kind. Few: a page is up to ~90 KB, and the front door keeps repeated ones."""
@@ -161,3 +165,7 @@ class Catalogues:
     """The description of the dataset as a whole."""
     languages: PrebuiltJson
     """The languages served, and how each was made."""
+    daily: DailyBook
+    """The omen of each day, built the first time a day is asked for."""
+    export: ExportBook
+    """The whole dataset in one document, built the first time it is asked for."""

@@ -70,11 +70,15 @@ class PrebuiltJson:
         etag = hashlib.sha256(language.encode() + b"\0" + body).hexdigest()[:32]
         return cls(body=body, etag=etag, language=language)
 
-    def respond(self) -> Response:
+    def respond(
+        self, freshness: str | None = None, last_modified: dt.datetime | None = None
+    ) -> Response:
         """Answer the request in the encoding it prefers; 304 when ``If-None-Match`` matches.
 
         Werkzeug compares ``If-None-Match`` weakly, as RFC 9110 requires, so a
-        ``W/"..."`` tag from a compressing proxy also gets a 304.
+        ``W/"..."`` tag from a compressing proxy also gets a 304. ``freshness`` (a
+        ``Cache-Control`` value) and ``last_modified`` replace the API's usual ones (for an
+        answer that changes at midnight).
         """
         encoding = self._encoding()
         if encoding is None:
@@ -86,8 +90,8 @@ class PrebuiltJson:
             response.set_etag(f"{self.etag}:{encoding}")
         in_language(response, self.language)
         response.vary.add("Accept-Encoding")
-        response.headers["Cache-Control"] = cache_control(current_app.config)
-        response.last_modified = current_app.config["LAST_MODIFIED"]
+        response.headers["Cache-Control"] = freshness or cache_control(current_app.config)
+        response.last_modified = last_modified or current_app.config["LAST_MODIFIED"]
         response.make_conditional(request)
         return response
 

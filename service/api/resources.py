@@ -7,10 +7,13 @@ from collections.abc import Mapping
 from flask import Flask
 
 from ..dataset import Dataset
+from ..dataset.models import Reading
 from . import (
     cards,
     conditions,
+    daily,
     dataset_info,
+    export,
     languages,
     omens,
     readings,
@@ -20,7 +23,7 @@ from . import (
     treatments,
 )
 from .base import AcceptLanguageDocumented, AlwaysPresentProperties, Api, Blueprint
-from .catalogue import Catalogues
+from .catalogue import Catalogues, ReadingBook
 from .examples import fill_examples, real_answers
 from .schema_fields import enum_reference, known_ids_as_enum, served_languages_as_enum
 
@@ -94,16 +97,30 @@ def build_answers(
     readings link the service's ``public_url`` where they can."""
     listed = languages.languages_answer(datasets)
     every_language = [dataset.language for dataset in datasets.values()]
-    return {
-        tag: Catalogues(
-            kinds={declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES},
-            readings=readings.reading_book(dataset, public_url),
-            cards=cards.card_book(dataset, public_url),
-            dataset=dataset_info.dataset_answer(dataset, every_language),
+    answers = {}
+    for tag, dataset in datasets.items():
+        reading_book = readings.reading_book(dataset, public_url)
+        card_book = cards.card_book(dataset, public_url)
+
+        def reading_and_card(
+            reading: Reading, readings: ReadingBook = reading_book, cards: ReadingBook = card_book
+        ) -> tuple[bytes, bytes]:
+            key = (reading.side, reading.lip, reading.sudden)
+            return readings.answer(*key).body, cards.answer(*key).body
+
+        kinds = {declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES}
+        described = dataset_info.dataset_answer(dataset, every_language)
+        days = daily.DailyBook(dataset, reading_and_card)
+        answers[tag] = Catalogues(
+            kinds=kinds,
+            readings=reading_book,
+            cards=card_book,
+            dataset=described,
             languages=listed,
+            daily=days,
+            export=export.ExportBook(tag, kinds, reading_book, card_book, described, days),
         )
-        for tag, dataset in datasets.items()
-    }
+    return answers
 
 
 def init_app(
@@ -123,9 +140,11 @@ def init_app(
     for blueprint in (
         readings.blp,
         cards.blp,
+        daily.blp,
         *(declaration.blueprint for declaration in CATALOGUES),
         dataset_info.blp,
         languages.blp,
+        export.blueprint(CATALOGUES),
         *more,
     ):
         api.register_blueprint(blueprint)

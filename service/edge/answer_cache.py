@@ -124,8 +124,9 @@ class AnswerCache:
 def is_cacheable(headers: list[tuple[str, str]]) -> bool:
     """Whether an answer's own headers say every such request gets these same bytes.
 
-    That is: ``Cache-Control: public``, an ETag, no cookie, and no ``Vary`` on a request
-    header the cache key does not account for.
+    That is: ``Cache-Control: public``, an ETag, no cookie, no ``Expires`` (an answer that
+    changes at a set time, such as the omen of the day, whose copy would outlive it), and no
+    ``Vary`` on a request header the cache key does not account for.
     """
     cache_control = (_header(headers, "cache-control") or "").lower()
     vary = {v.strip().lower() for v in (_header(headers, "vary") or "").split(",") if v.strip()}
@@ -134,6 +135,7 @@ def is_cacheable(headers: list[tuple[str, str]]) -> bool:
         and "no-store" not in cache_control
         and _header(headers, "etag") is not None
         and _header(headers, "set-cookie") is None
+        and _header(headers, "expires") is None
         and vary <= VARY_COVERED_BY_KEY
     )
 

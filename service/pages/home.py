@@ -50,7 +50,9 @@ FIXED_LINKS = {
     "reading": "/v1/readings/{reading_id}{?symptoms,lang}",
     "cards": "/v1/cards{?side,lip,sudden,symptoms,lang}",
     "card": "/v1/cards/{reading_id}{?symptoms,lang}",
+    "daily": "/v1/daily{?date,lang}",
     "languages": "/v1/languages",
+    "export": "/v1/export",
     "readme": "/readme",
     "license": "/license",
 }
@@ -61,10 +63,12 @@ READING_ENDPOINTS = (
     ("/v1/readings/{reading_id}", "reading"),
     ("/v1/cards?side=&lip=&sudden=&symptoms=&lang=", "cards"),
     ("/v1/cards/{reading_id}", "card"),
+    ("/v1/daily?date=&lang=", "daily"),
 )
 DATASET_ENDPOINTS = (
     ("/v1/languages", "languages"),
     ("/v1/dataset", "dataset"),
+    ("/v1/export", "export"),
     ("/openapi.json", "openapi"),
 )
 """Paths of the front page's table, each with its key among the ``endpoints`` strings."""
@@ -138,14 +142,14 @@ def front_page() -> Response:
         response = in_language(Response(page, mimetype="text/html"), dataset.language.tag)
         response.headers["Content-Security-Policy"] = HOME_CSP
     response.vary.add("Accept")
-    return _conditional(response)
+    return conditional(response)
 
 
 @blp.get("/v1")
 @blp.get("/v1/")
 def api_index() -> Response:
     """The root of the API: the same JSON index of links."""
-    return _conditional(jsonify(index_document()))
+    return conditional(jsonify(index_document()))
 
 
 @blp.get("/docs/")
@@ -168,7 +172,7 @@ def favicon() -> Response:
 def project_document() -> Response:
     """The project's README (Markdown) or code licence (plain text)."""
     name, mimetype = DOCUMENTS[request.path.lstrip("/")]
-    return _conditional(Response(project_file(name), mimetype=mimetype))
+    return conditional(Response(project_file(name), mimetype=mimetype))
 
 
 def project_file(name: str) -> str:
@@ -192,7 +196,8 @@ def project_file(name: str) -> str:
     raise AssertionError  # abort raises
 
 
-def _conditional(response: Response) -> Response:
+def conditional(response: Response) -> Response:
+    """``response`` with an ETag, public for the API's ``max-age``, and a 304 when it matches."""
     response.add_etag()
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]

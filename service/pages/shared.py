@@ -14,8 +14,9 @@ without it they are left out, never built from the request's ``Host``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import product
 from typing import Any
 from urllib.parse import urlencode
@@ -114,18 +115,27 @@ def credit_line(words: Interface) -> Markup:
     return fill(words, "credit.line", name=name, licence=licence)
 
 
-def _query(**values: str) -> str:
+def query_string(**values: str) -> str:
+    """A query string of the values given (empty ones left out), commas kept as they are."""
     return urlencode({name: value for name, value in values.items() if value}, safe=",")
 
 
 class PageContext:
     """What every page's template needs: the language, its words and the page's addresses."""
 
-    def __init__(self, dataset: Dataset, path: str, symptoms: str = "") -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        path: str,
+        symptoms: str = "",
+        query: Mapping[str, str] | None = None,
+    ) -> None:
         state = app_state()
         self.dataset = dataset
         self.path = path
         self.symptoms = symptoms
+        self.query = dict(query or {})
+        """More of the page's own query (``date`` of ``/daily``), kept in its addresses."""
         self.languages = [d.language for d in state.datasets.values()]
         self.language = dataset.language
         self.words = dataset.interface
@@ -134,7 +144,7 @@ class PageContext:
 
     def address(self, tag: str | None) -> str:
         """This page's path in language ``tag`` (None: negotiated), with its symptoms."""
-        query = _query(symptoms=self.symptoms, **{LANG_PARAMETER: tag or ""})
+        query = query_string(symptoms=self.symptoms, **self.query, **{LANG_PARAMETER: tag or ""})
         return f"{self.path}?{query}" if query else self.path
 
     def meta(self, title: str, description: str, json_path: str | None) -> dict[str, Any]:
@@ -154,8 +164,19 @@ class PageContext:
             "image_alt": None,
         }
 
-    def render(self, template: str, meta: dict[str, Any], **values: Any) -> Response:
-        """The page rendered, answered with its language, ETag and caching headers."""
+    def render(
+        self,
+        template: str,
+        meta: dict[str, Any],
+        freshness: str | None = None,
+        last_modified: dt.datetime | None = None,
+        **values: Any,
+    ) -> Response:
+        """The page rendered, answered with its language, ETag and caching headers.
+
+        ``freshness`` (a ``Cache-Control`` value) and ``last_modified`` replace the API's
+        usual ones, for a page that changes at a set time.
+        """
         words = self.words
         html = render_template(
             template,
@@ -163,7 +184,9 @@ class PageContext:
             languages=self.languages,
             lang_query=self.lang_query,
             request_path=self.path,
-            other_query=lambda tag: _query(symptoms=self.symptoms, **{LANG_PARAMETER: tag}),
+            other_query=lambda tag: query_string(
+                symptoms=self.symptoms, **self.query, **{LANG_PARAMETER: tag}
+            ),
             meta=meta,
             pages=words.group("pages"),
             front_page=words.group("front_page"),
@@ -175,17 +198,23 @@ class PageContext:
             reading_heading=lambda reading: reading_heading(reading, words),
             **values,
         )
-        return page_response(html, self.language.tag)
+        return page_response(html, self.language.tag, freshness, last_modified)
 
 
-def page_response(html: str, language: str) -> Response:
-    """An HTML page in ``language``: a strong ETag over language and body, cached like the API."""
+def page_response(
+    html: str,
+    language: str,
+    freshness: str | None = None,
+    last_modified: dt.datetime | None = None,
+) -> Response:
+    """An HTML page in ``language``: a strong ETag over language and body, cached like the API
+    (or as ``freshness`` and ``last_modified`` say)."""
     body = html.encode()
     response = Response(body, mimetype="text/html")
     response.set_etag(hashlib.sha256(language.encode() + b"\0" + body).hexdigest()[:32])
     in_language(response, language)
-    response.headers["Cache-Control"] = cache_control(current_app.config)
-    response.last_modified = current_app.config["LAST_MODIFIED"]
+    response.headers["Cache-Control"] = freshness or cache_control(current_app.config)
+    response.last_modified = last_modified or current_app.config["LAST_MODIFIED"]
     response.headers["Content-Security-Policy"] = PAGE_CSP
     response.make_conditional(request)
     return response
@@ -219,7 +248,7 @@ def reading_page(reading_id: str) -> Response:
     symptoms = ",".join(symptom_ids)
     page = PageContext(dataset, reading_path(reading.id), symptoms)
     heading = reading_heading(reading, dataset.interface)
-    json_path = f"/v1/readings/{reading.id}?" + _query(
+    json_path = f"/v1/readings/{reading.id}?" + query_string(
         symptoms=symptoms, **{LANG_PARAMETER: dataset.language.tag}
     )
     description = f"{reading.omen.headline} · {reading.medical.headline}"

@@ -10,7 +10,8 @@
 
   var SIDES = ["left", "right"];
   var LIPS = ["upper", "lower"];
-  var VIEWS = ["card", "full"];
+  var VIEWS = ["card", "full", "daily"];
+  var DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
   // The widget's words in every language the service speaks ({tag: {key: text}}, English
   // first), written in by the service when it starts.
   var WORDS = {};
@@ -163,8 +164,10 @@
   }
 
   // One shape for what a widget shows, from a card (/v1/cards) or a full reading (/v1/readings).
-  // The reading's page on the service (HTML, in the widget's language), for "Full reading".
-  function pageOf(api, id, symptoms, language) {
+  // The reading's page on the service (HTML, in the widget's language), for "Full reading";
+  // in a static copy (make export, ``folder``), its page there: <folder>/<lang>/readings/<id>/.
+  function pageOf(api, id, symptoms, language, folder) {
+    if (typeof folder === "string") return folder + "/" + language + "/readings/" + encodeURIComponent(id) + "/";
     return api + "/readings/" + encodeURIComponent(id) + "?lang=" + language + (symptoms ? "&symptoms=" + symptoms : "");
   }
 
@@ -183,7 +186,7 @@
     return el.apply(null, ["p", { class: "credit", part: "credit" }].concat(parts));
   }
 
-  function fromCard(card, api, symptoms, language, t) {
+  function fromCard(card, api, symptoms, language, t, folder) {
     return {
       id: card.reading_id,
       headline: card.headline,
@@ -193,13 +196,13 @@
       medical: card.medical,
       urgency: card.urgency,
       emergency: card.when_to_call_emergency,
-      href: pageOf(api, card.reading_id, symptoms, language),
+      href: pageOf(api, card.reading_id, symptoms, language, folder),
       disclaimer: card.disclaimer,
       credit: credit(card.attribution, api, t),
     };
   }
 
-  function fromReading(reading, api, symptoms, language, t) {
+  function fromReading(reading, api, symptoms, language, t, folder) {
     var omen = reading.omen || {};
     var medical = reading.medical || {};
     return {
@@ -219,7 +222,7 @@
       doctor: medical.when_to_see_doctor,
       urgency: medical.urgency,
       emergency: medical.when_to_call_emergency,
-      href: pageOf(api, reading.reading_id, symptoms, language),
+      href: pageOf(api, reading.reading_id, symptoms, language, folder),
       disclaimer: reading.disclaimer,
       credit: credit(reading.attribution, api, t),
     };
@@ -264,6 +267,24 @@
     );
   }
 
+  // The omen of the day (/v1/daily): the featured belief, then its reading's card.
+  function dailyView(day, api, language, t) {
+    var belief = day.belief || {};
+    return el(
+      "div",
+      { part: "daily", "data-date": day.date || "" },
+      el(
+        "article",
+        { class: "box", part: "belief", "data-omen": belief.omen_id || "" },
+        el("p", { class: "kicker" }, t("daily") + " · " + day.date),
+        el("p", { class: "headline belief-headline" }, belief.headline),
+        el("p", { class: "belief" }, belief.text),
+        belief.tradition ? el("p", { class: "disclaimer" }, belief.tradition.name) : null,
+      ),
+      readingView(fromCard(day.card, api, "", language, t), false, t),
+    );
+  }
+
   function message(text) {
     return el("div", { class: "box", part: "error", role: "status" }, el("p", { class: "error" }, text));
   }
@@ -275,7 +296,7 @@
 
   class TwitchloreReading extends HTMLElement {
     static get observedAttributes() {
-      return ["side", "lip", "sudden", "symptoms", "api", "view", "lang"];
+      return ["side", "lip", "sudden", "symptoms", "api", "view", "lang", "date", "static"];
     }
 
     constructor() {
@@ -338,6 +359,15 @@
       var side = folded(this, "side");
       var lip = folded(this, "lip");
       var sudden = this.hasAttribute("sudden") && NOT_SUDDEN.indexOf(folded(this, "sudden")) < 0;
+      var view = folded(this, "view") || "card";
+      // A static copy of the service (make export) has readings and cards by id only.
+      var folder = this.hasAttribute("static") ? this.getAttribute("static").trim().replace(/\/+$/, "") : null;
+      if (view === "daily") {
+        if (folder === null) return this._daily(t, language);
+        this._showPicker(false);
+        this._token++;
+        return this._show(message(t("cannot_show", { problem: t("static_only_readings") })));
+      }
       var picking = !side || !lip;
       this._showPicker(picking, side, lip, sudden);
       if (picking) {
@@ -346,7 +376,6 @@
         lip = this._picked.lip;
         sudden = this._picked.sudden;
       }
-      var view = folded(this, "view") || "card";
       var symptoms = (folded(this, "symptoms") || "")
         .split(",")
         .map(function (id) { return id.trim(); })
@@ -356,12 +385,39 @@
         : LIPS.indexOf(lip) < 0 ? t("bad_lip")
         : VIEWS.indexOf(view) < 0 ? t("bad_view")
         : symptoms.some(function (id) { return !SYMPTOM_ID.test(id); }) ? t("bad_symptoms")
+        : folder !== null && symptoms.length ? t("static_only_readings")
         : null;
       if (wrong) {
         this._token++;
         return this._show(message(t("cannot_show", { problem: wrong })));
       }
-      this._load(side, lip, sudden, symptoms.join(","), view, language);
+      var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden), lang: language });
+      if (symptoms.length) query.set("symptoms", symptoms.join(","));
+      var path = (view === "full" ? "/v1/readings?" : "/v1/cards?") + query;
+      if (folder !== null) {
+        var id = side + "-" + lip + "-" + (sudden ? "sudden" : "gradual");
+        path = "/" + language + (view === "full" ? "/v1/readings/" : "/v1/cards/") + id + ".json";
+      }
+      this._load(path, function (data, api) {
+        return view === "full"
+          ? readingView(fromReading(data, api, symptoms.join(","), language, t, folder), true, t)
+          : readingView(fromCard(data, api, symptoms.join(","), language, t, folder), false, t);
+      });
+    }
+
+    // view="daily": the omen of the day, or of the day the date attribute names.
+    _daily(t, language) {
+      this._showPicker(false);
+      var date = folded(this, "date");
+      if (date !== null && !DATE.test(date)) {
+        this._token++;
+        return this._show(message(t("cannot_show", { problem: t("bad_date") })));
+      }
+      var query = new URLSearchParams({ lang: language });
+      if (date) query.set("date", date);
+      this._load("/v1/daily?" + query, function (data, api) {
+        return dailyView(data, api, language, t);
+      });
     }
 
     _showPicker(picking, side, lip, sudden) {
@@ -388,12 +444,12 @@
       this._pickerSlot.replaceChildren(form);
     }
 
-    _load(side, lip, sudden, symptoms, view, language) {
-      var api = (this.getAttribute("api") || DEFAULT_API).replace(/\/+$/, "");
-      var query = new URLSearchParams({ side: side, lip: lip, sudden: String(sudden), lang: language });
-      if (symptoms) query.set("symptoms", symptoms);
+    // Fetch ``path`` from the service and show what ``draw(answer, api)`` makes of it.
+    // ``base`` is a static copy's address, which then stands in for the service's.
+    _load(path, draw, base) {
+      var api = typeof base === "string" ? base : (this.getAttribute("api") || DEFAULT_API).replace(/\/+$/, "");
       var t = this._t;
-      var url = api + (view === "full" ? "/v1/readings?" : "/v1/cards?") + query;
+      var url = api + path;
       var token = ++this._token;
       var self = this;
       if (this._abort) this._abort.abort();
@@ -416,8 +472,7 @@
               return self._show(message(problemText(answer.response.status, answer.body, t)));
             }
             var data = answer.body;
-            var shown = view === "full" ? fromReading(data, api, symptoms, language, t) : fromCard(data, api, symptoms, language, t);
-            self._show(readingView(shown, view === "full", t), data);
+            self._show(draw(data, api), data);
             self.dispatchEvent(
               new CustomEvent("twitchlore:reading", { bubbles: true, composed: true, detail: data }),
             );
