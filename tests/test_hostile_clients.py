@@ -184,10 +184,12 @@ def test_no_answer_names_the_server_software(server: str) -> None:
 
 
 def test_an_encoded_slash_never_reaches_another_route(server: str) -> None:
-    """/v1/omens/x%2F..%2F..%2Fhealthz is a 404 under /v1/omens/, not /healthz's 200."""
-    answer = request(port_of(server), "/v1/omens/x%2F..%2F..%2Fhealthz")
-    assert answer.status == 404
-    assert answer.content_type == "application/problem+json"
+    """/v1/omens/x%2F..%2F..%2Fhealthz, and the form with one more ``..`` that would climb to
+    /healthz once decoded, are 404s under /v1/omens/, never /healthz's 200."""
+    for target in ("/v1/omens/x%2F..%2F..%2Fhealthz", "/v1/omens/x%2F..%2F..%2F..%2Fhealthz"):
+        answer = request(port_of(server), target)
+        assert answer.status == 404, target
+        assert answer.content_type == "application/problem+json", target
 
 
 def test_expect_continue_with_a_huge_body_is_refused_without_reading_it(server: str) -> None:
