@@ -17,7 +17,7 @@ from itertools import product
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from marshmallow import fields
 
@@ -108,12 +108,15 @@ class ExportBook:
         cards: ReadingBook,
         dataset: PrebuiltJson,
         daily: DailyBook,
+        api_version: str,
     ) -> None:
         self._parts = (language, kinds, readings, cards, dataset, daily)
+        self.api_version = api_version
 
-    def document(self, api_version: str) -> dict[str, Any]:
+    def document(self) -> dict[str, Any]:
         """Every answer of the language, parsed back from the bytes the API serves."""
         language, kinds, readings, cards, dataset, daily = self._parts
+        api_version = self.api_version
         keys = list(product(SIDES, LIPS, (True, False)))
         rotation = daily.rotation
         return {
@@ -139,7 +142,7 @@ class ExportBook:
     @cached_property
     def answer(self) -> PrebuiltJson:
         """The document as served (built once; two first requests at once build it twice)."""
-        return PrebuiltJson.of(self.document(current_app.config["API_VERSION"]), self._parts[0])
+        return PrebuiltJson.of(self.document(), self._parts[0])
 
 
 def _parsed(prebuilt: PrebuiltJson) -> Any:

@@ -91,10 +91,10 @@ def check_every_kind_is_declared(dataset: Dataset) -> None:
 
 
 def build_answers(
-    datasets: Mapping[str, Dataset], public_url: str | None = None
+    datasets: Mapping[str, Dataset], api_version: str, public_url: str | None = None
 ) -> dict[str, Catalogues]:
     """Every answer built ahead of time, in each language of ``datasets``, by tag; cards and
-    readings link the service's ``public_url`` where they can."""
+    readings link the service's ``public_url`` where they can; the export names ``api_version``."""
     listed = languages.languages_answer(datasets)
     every_language = [dataset.language for dataset in datasets.values()]
     answers = {}
@@ -118,7 +118,9 @@ def build_answers(
             dataset=described,
             languages=listed,
             daily=days,
-            export=export.ExportBook(tag, kinds, reading_book, card_book, described, days),
+            export=export.ExportBook(
+                tag, kinds, reading_book, card_book, described, days, api_version
+            ),
         )
     return answers
 
@@ -134,7 +136,7 @@ def init_app(
     api.ma_plugin.converter.add_attribute_function(enum_reference)
     api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))
     api.ma_plugin.converter.add_attribute_function(served_languages_as_enum(list(datasets)))
-    answers = build_answers(datasets, app.config.get("PUBLIC_URL"))
+    answers = build_answers(datasets, app.config["API_VERSION"], app.config.get("PUBLIC_URL"))
     catalogues = answers[dataset.language.tag]
     readings.register_reading_ids(api, catalogues.readings)
     for blueprint in (
