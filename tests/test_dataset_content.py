@@ -604,3 +604,61 @@ def test_symptoms_say_no_time_scale_their_nhs_pages_do_not_give(dataset: Dataset
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
         text = entries["speech-difficulty"]["description"] + entries["speech-difficulty"]["advice"]
         assert word not in text, (tag, text)
+
+
+def _texts_about(condition: str, data: Path) -> list[str]:
+    """Every served text about one condition in one language: its own fields, and each reading's
+    reason for listing it (likely cause or condition to rule out)."""
+    english = data.name == "data"
+    load = lambda name: yaml.safe_load((data / f"{name}.yaml").read_text(encoding="utf-8"))  # noqa: E731
+    if english:
+        entry = next(e for e in load("conditions") if e["id"] == condition)
+        texts = [entry["summary"], entry["description"], entry["lip_twitch_link"]]
+        texts.append(entry["see_doctor_when"])
+        for reading in load("readings"):
+            medical = reading["medical"]
+            texts += [c["why"] for c in medical["likely_causes"] if c["condition"] == condition]
+            texts += [c["signs"] for c in medical["rule_out"] if c["condition"] == condition]
+        return texts
+    entry = load("conditions")[condition]
+    texts = [entry[k] for k in ("summary", "description", "lip_twitch_link", "see_doctor_when")]
+    for reading in load("readings").values():
+        for part in ("likely_causes", "rule_out"):
+            texts += [why for cid, why in reading["medical"][part].items() if cid == condition]
+    return texts
+
+
+def test_als_and_low_magnesium_say_no_more_than_their_sources() -> None:
+    """ALS's weakness, speech and swallowing problems come on gradually and get worse over time
+    (the NHS text gives no "weeks"; UofL gives "weeks or months" for a weak limb only), and low
+    magnesium "can" come with low calcium and potassium (no cited page says "often"): in every
+    language, in the condition and in every reading that names it."""
+    root = Path(__file__).resolve().parents[1] / "data"
+    weeks = {"": "weeks", "es": "semanas", "hi": "हफ़्त", "tr": "hafta"}
+    often = {"": "often", "es": "a menudo", "hi": "अक्सर", "tr": "çoğu zaman"}
+    for tag in weeks:
+        data = root / "translations" / tag if tag else root
+        als = _texts_about("als-motor-neurone-disease", data)
+        assert len(als) >= 5, tag
+        assert not [t for t in als if weeks[tag] in t.lower()], tag
+        magnesium = _texts_about("low-magnesium", data)
+        assert len(magnesium) >= 6, tag
+        assert not [t for t in magnesium if often[tag] in t.lower()], tag
+
+
+def test_readings_name_no_medicine_for_tardive_dyskinesia_that_its_pages_do_not(
+    dataset: Dataset,
+) -> None:
+    """What a reading says of tardive dyskinesia names no medicine that none of the condition's
+    pages names (2.6.1 took metoclopramide out of the condition; the readings kept it)."""
+    condition = dataset.collection("condition").get("tardive-dyskinesia")
+    supports = " ".join(s.supports.lower() for s in condition.sources)
+    signs = [
+        rule.signs.lower()
+        for reading in dataset.readings
+        for rule in reading.medical.rule_out
+        if rule.condition.id == condition.id
+    ]
+    assert signs
+    for medicine in ("metoclopramide", "haloperidol", "prochlorperazine"):
+        assert not [text for text in signs if medicine in text and medicine not in supports]
