@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 
 from service import create_app
+from service.api.resources import AnswersByLanguage
 from service.config import ConfigError, settings_from_env
 from service.dataset import DATA_DIR, DatasetError
+from service.state import AppState
+
+from .helpers import TEST_SETTINGS
 
 
 def test_factory_uses_the_shipped_dataset_by_default() -> None:
@@ -17,6 +21,30 @@ def test_factory_uses_the_shipped_dataset_by_default() -> None:
     assert app.config["DATA_DIR"] == str(DATA_DIR)
     assert app.config["CACHE_MAX_AGE"] == 3600
     assert not app.testing
+    # A server builds every language's answers before its first request (and before it
+    # forks its workers, which then share them).
+    state: AppState = app.extensions["twitchlore"]
+    assert isinstance(state.catalogues, AnswersByLanguage)
+    assert state.catalogues.built() == list(state.datasets) == ["en", "es", "hi", "tr"]
+
+
+def test_a_test_app_builds_a_language_on_its_first_use_then_keeps_it() -> None:
+    """An app in testing builds English at start and each other language when first asked
+    for it, so the many apps the tests make do not each build four languages."""
+    app = create_app(TEST_SETTINGS)
+    state: AppState = app.extensions["twitchlore"]
+    assert isinstance(state.catalogues, AnswersByLanguage)
+    assert state.catalogues.built() == ["en"]
+    assert "hi" in state.catalogues and "xx" not in state.catalogues
+    assert state.catalogues.built() == ["en"]
+    client = app.test_client()
+    reading = client.get("/v1/readings/left-upper-sudden?lang=hi")
+    assert reading.status_code == 200 and reading.headers["Content-Language"] == "hi"
+    assert state.catalogues.built() == ["en", "hi"]
+    kept = state.catalogues["hi"]
+    assert client.get("/v1/omens?lang=hi").status_code == 200
+    assert state.catalogues["hi"] is kept
+    assert list(state.catalogues) == ["en", "es", "hi", "tr"] and len(state.catalogues) == 4
 
 
 def test_config_argument_overrides_environment(monkeypatch: pytest.MonkeyPatch) -> None:

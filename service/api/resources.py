@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from flask import Flask
 
@@ -23,7 +23,7 @@ from . import (
     treatments,
 )
 from .base import AcceptLanguageDocumented, AlwaysPresentProperties, Api, Blueprint
-from .catalogue import Catalogues, ReadingBook
+from .catalogue import Catalogues
 from .examples import fill_examples, real_answers
 from .schema_fields import enum_reference, known_ids_as_enum, served_languages_as_enum
 
@@ -90,54 +90,89 @@ def check_every_kind_is_declared(dataset: Dataset) -> None:
             )
 
 
-def build_answers(
-    datasets: Mapping[str, Dataset], api_version: str, public_url: str | None = None
-) -> dict[str, Catalogues]:
-    """Every answer built ahead of time, in each language of ``datasets``, by tag; cards and
-    readings link the service's ``public_url`` where they can; the export names ``api_version``."""
-    listed = languages.languages_answer(datasets)
-    every_language = [dataset.language for dataset in datasets.values()]
-    answers = {}
-    for tag, dataset in datasets.items():
-        reading_book = readings.reading_book(dataset, public_url)
-        card_book = cards.card_book(dataset, public_url)
+class AnswersByLanguage(Mapping[str, Catalogues]):
+    """Every answer built ahead of time, by language tag: a language's are built the first
+    time it is asked for (or all at once by ``build_all``), then kept.
 
-        def reading_and_card(
-            reading: Reading, readings: ReadingBook = reading_book, cards: ReadingBook = card_book
-        ) -> tuple[bytes, bytes]:
+    Its datasets were loaded and checked whole before (every translation at start-up); only
+    the serialising of each language's answers waits for that language's first use. Two
+    first uses at once may build twice: the first kept is the one every later use gets.
+    """
+
+    def __init__(
+        self, datasets: Mapping[str, Dataset], api_version: str, public_url: str | None = None
+    ) -> None:
+        """Answers in each language of ``datasets``; cards and readings link the service's
+        ``public_url`` where they can; the export names ``api_version``."""
+        self._datasets = datasets
+        self._api_version = api_version
+        self._public_url = public_url
+        self._listed = languages.languages_answer(datasets)
+        self._built: dict[str, Catalogues] = {}
+
+    def __getitem__(self, tag: str) -> Catalogues:
+        if tag not in self._built:
+            return self._built.setdefault(tag, self._build(tag, self._datasets[tag]))
+        return self._built[tag]
+
+    def __contains__(self, tag: object) -> bool:
+        return tag in self._datasets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._datasets)
+
+    def __len__(self) -> int:
+        return len(self._datasets)
+
+    def built(self) -> list[str]:
+        """The tags of the languages whose answers are built so far."""
+        return list(self._built)
+
+    def build_all(self) -> None:
+        """Build every language's answers now (a server does it before it forks workers)."""
+        for tag in self:
+            self[tag]
+
+    def _build(self, tag: str, dataset: Dataset) -> Catalogues:
+        reading_book = readings.reading_book(dataset, self._public_url)
+        card_book = cards.card_book(dataset, self._public_url)
+
+        def reading_and_card(reading: Reading) -> tuple[bytes, bytes]:
             key = (reading.side, reading.lip, reading.sudden)
-            return readings.answer(*key).body, cards.answer(*key).body
+            return reading_book.answer(*key).body, card_book.answer(*key).body
 
         kinds = {declaration.kind: declaration.catalogue(dataset) for declaration in CATALOGUES}
+        every_language = [each.language for each in self._datasets.values()]
         described = dataset_info.dataset_answer(dataset, every_language)
         days = daily.DailyBook(dataset, reading_and_card)
-        answers[tag] = Catalogues(
+        return Catalogues(
             kinds=kinds,
             readings=reading_book,
             cards=card_book,
             dataset=described,
-            languages=listed,
+            languages=self._listed,
             daily=days,
             export=export.ExportBook(
-                tag, kinds, reading_book, card_book, described, days, api_version
+                tag, kinds, reading_book, card_book, described, days, self._api_version
             ),
         )
-    return answers
 
 
-def init_app(
-    app: Flask, datasets: Mapping[str, Dataset], *more: Blueprint
-) -> dict[str, Catalogues]:
+def init_app(app: Flask, datasets: Mapping[str, Dataset], *more: Blueprint) -> AnswersByLanguage:
     """Register every resource (then ``more`` blueprints) and build their answers in each
-    language of ``datasets`` (English first)."""
+    language of ``datasets`` (English first): all at start-up, or in testing (the tests make
+    many apps, most never asked in another language) English now and each other language on
+    its first use."""
     dataset = next(iter(datasets.values()))
     check_every_kind_is_declared(dataset)
     api = Api(app, spec_kwargs=SPEC_KWARGS)
     api.ma_plugin.converter.add_attribute_function(enum_reference)
     api.ma_plugin.converter.add_attribute_function(known_ids_as_enum(dataset))
     api.ma_plugin.converter.add_attribute_function(served_languages_as_enum(list(datasets)))
-    answers = build_answers(datasets, app.config["API_VERSION"], app.config.get("PUBLIC_URL"))
+    answers = AnswersByLanguage(datasets, app.config["API_VERSION"], app.config.get("PUBLIC_URL"))
     catalogues = answers[dataset.language.tag]
+    if not app.testing:
+        answers.build_all()
     readings.register_reading_ids(api, catalogues.readings)
     for blueprint in (
         readings.blp,

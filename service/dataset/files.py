@@ -33,6 +33,11 @@ class _UniqueKeyLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeL
         return mapping
 
 
+def parse_yaml(text: str) -> Any:
+    """One YAML document parsed safely; a key given twice is a ``yaml.YAMLError``."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)
+
+
 class DataFiles:
     """Reads the YAML files of one data directory, keeping their bytes for the checksum."""
 
@@ -70,7 +75,7 @@ class DataFiles:
             raise DatasetError(self.label(name), f"cannot be read ({error.strerror})") from None
         self.digest.update(self.path(name).encode() + b"\0" + raw + b"\0")
         try:
-            return yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)
+            return parse_yaml(raw.decode("utf-8"))
         except UnicodeDecodeError as error:
             raise DatasetError(self.label(name), f"not UTF-8 text ({error.reason})") from None
         except yaml.YAMLError as error:
