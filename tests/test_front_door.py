@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from werkzeug.test import EnvironBuilder, TestResponse
 
 from service import create_app
 from service.edge.answer_cache import ENTRY_OVERHEAD_BYTES, AnswerCache, CachedAnswer, is_cacheable
+from service.edge.checks import MAX_BODY_BYTES, refusal_of
 from service.edge.front import FrontDoor
 from service.edge.hooks import UnknownHookError, check_hooks
 from service.edge.observability import flush_logs
@@ -135,6 +136,25 @@ def test_body_on_a_repeat_still_gets_a_413(client: FlaskClient) -> None:
     assert chunked.status_code == 413, "a body without a length is refused like a sized one"
 
 
+def test_a_small_chunked_body_passes_the_check_and_is_left_for_flask(client: FlaskClient) -> None:
+    """The front door reads a chunked body to check its size; one within bounds is answered,
+    and what the check read is still there for the app to read."""
+    body = b"x" * MAX_BODY_BYTES
+    environ = EnvironBuilder(
+        URLS[0], headers=[("Transfer-Encoding", "chunked")], input_stream=io.BytesIO(body)
+    ).get_environ()
+    environ["wsgi.input_terminated"] = True
+    assert refusal_of(environ) is None
+    assert environ["wsgi.input"].read() == body
+    answer = client.get(
+        URLS[0],
+        input_stream=io.BytesIO(body),
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert answer.status_code == 200
+
+
 def test_errors_are_not_kept(client: FlaskClient) -> None:
     """Only successful answers are kept; an error is worked out each time."""
     for _ in range(3):
@@ -168,7 +188,7 @@ def test_cache_keeps_within_its_byte_budget() -> None:
     cache = AnswerCache(budget_bytes=8 * (ENTRY_OVERHEAD_BYTES + 110))
 
     def answer(size: int) -> CachedAnswer:
-        return CachedAnswer([], [], b"x" * size, None, "application/json", "e", None)
+        return CachedAnswer([], [], b"x" * size, None, "e", None)
 
     for n in range(10):
         cache.put(("path", str(n)), answer(100))
@@ -183,7 +203,7 @@ def test_cache_budget_counts_keys_headers_and_bookkeeping() -> None:
     cache = AnswerCache(budget_bytes=1_000_000)
     headers = [("X-Padding", "p" * 500)]
     cache.put(
-        ("/v1/omens", "q=" + "k" * 1000), CachedAnswer(headers, headers, b"", None, "", "e", None)
+        ("/v1/omens", "q=" + "k" * 1000), CachedAnswer(headers, headers, b"", None, "e", None)
     )
     assert cache.size >= 1000 + 2 * 500 + ENTRY_OVERHEAD_BYTES
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from werkzeug.http import parse_options_header, remove_entity_headers, unquote_etag
+from werkzeug.http import remove_entity_headers, unquote_etag
 
 PER_REQUEST_HEADERS = frozenset(
     {
@@ -41,7 +41,6 @@ class CachedAnswer:
     not_modified_headers: list[tuple[str, str]]
     body: bytes
     etag: str | None
-    mimetype: str
     endpoint: str
     route: str | None
 
@@ -54,15 +53,8 @@ class CachedAnswer:
         not_modified = list(kept)
         remove_entity_headers(not_modified)
         etag = _header(kept, "etag")
-        mimetype = parse_options_header(_header(kept, "content-type") or "")[0]
         return cls(
-            kept,
-            not_modified,
-            body,
-            unquote_etag(etag)[0] if etag else None,
-            mimetype,
-            endpoint,
-            route,
+            kept, not_modified, body, unquote_etag(etag)[0] if etag else None, endpoint, route
         )
 
     def cost(self, key: tuple[str, ...]) -> int:

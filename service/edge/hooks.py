@@ -11,10 +11,8 @@ from flask import Flask
 
 HOOKS = {
     "before_request": {
-        "refuse_if_over_limit": "the front door counts the limit itself, and a refused "
-        "client always goes through Flask",
-        "check_request_bounds": "the front door checks header size, body and Accept itself, "
-        "and only answers that Flask once answered 200 are kept",
+        "answer_refusal": "the front door checks every refusal itself, and a refused "
+        "request always goes through Flask",
         "defer_preconditions": "requests with If-Match or If-Unmodified-Since always go "
         "through Flask",
     },
