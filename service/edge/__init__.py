@@ -7,7 +7,8 @@ In order, for every request:
    the refusals, checked once (``checks.refusal_of``).
 2. Fast path: a repeat, not refused, of a request whose answer was kept (``answer_cache``)
    is answered from the copy, with the same headers, ETag and 304 handling; Flask does not
-   run, and ``hooks.HOOKS`` says why each Flask hook it skips may be skipped.
+   run: the copy carries the headers Flask's ``after_request`` hooks added, and a test
+   compares every kind of kept answer with what Flask and every hook answer.
 3. Slow path, through Flask: ``before_request`` hooks answer a refusal as a problem
    (``checks``) and hold preconditions (``preconditions``); the view answers;
    ``after_request`` hooks add security headers (``observability``), CORS and relative

@@ -7,8 +7,8 @@ refusals checked once (``checks``), a metrics sample and one JSON log line.
 The first answer to a request goes through Flask; once the same request has been seen
 twice a cacheable answer is kept (``answer_cache``), and repeats are served from the copy
 with the same headers, ETag and 304 handling, at a fraction of the cost. A hit skips
-Flask and so its request hooks: ``hooks.HOOKS`` lists every hook with why skipping it is
-safe, and start-up refuses a hook that is not listed. A refused request, and anything
+Flask and so its request hooks: ``tests/test_front_door.py`` compares every kind of kept
+answer with what Flask and every hook answer to the same request. A refused request, and anything
 unusual (another method, a body, conditional headers other than If-None-Match), goes
 through Flask, which answers the refusal and has the full rules.
 """
@@ -27,7 +27,6 @@ from ..language import header_language, served_languages
 from ..negotiation import DEFAULT_LANGUAGE
 from .answer_cache import CACHE_BUDGET_BYTES, AnswerCache, CachedAnswer, is_cacheable
 from .checks import API_PREFIX, REFUSAL_KEY, Refusal, answer_refusal, refusal_of
-from .hooks import check_hooks
 from .observability import (
     ENDPOINT_KEY,
     REQUEST_ID_HEADER,
@@ -242,7 +241,6 @@ def install(
     under ``limited_prefixes`` count against the rate limit. Flask gets the request hook
     that answers the refusals the front door finds."""
     app.before_request(answer_refusal)
-    check_hooks(app)
     app.wsgi_app = FrontDoor(  # type: ignore[method-assign]
         app.wsgi_app,
         limiter,
