@@ -23,9 +23,16 @@ from flask import Flask
 from werkzeug.http import parse_etags
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..language import header_language, served_languages
+from ..language import served_languages
 from ..negotiation import DEFAULT_LANGUAGE
-from .answer_cache import CACHE_BUDGET_BYTES, AnswerCache, CachedAnswer, is_cacheable
+from .answer_cache import (
+    CACHE_BUDGET_BYTES,
+    AnswerCache,
+    AnswerKey,
+    CachedAnswer,
+    answer_key,
+    is_cacheable,
+)
 from .checks import API_PREFIX, REFUSAL_KEY, Refusal, answer_refusal, refusal_of
 from .observability import (
     ENDPOINT_KEY,
@@ -95,7 +102,7 @@ class FrontDoor:
             return self._answer_with_flask(
                 environ, start_response, extra, None, started, request_id
             )
-        key = self._cache_key(environ)
+        key = answer_key(environ, self.languages, self.vary_on_origin)
         answer = self.cache.get(key) if self._plain_read(environ) else None
         if answer is not None:
             status, body = self._answer_from_cache(answer, environ, extra, start_response)
@@ -133,19 +140,6 @@ class FrontDoor:
             return taken_back_if_not_modified, None
         return (lambda status: request_header + verdict.headers), None
 
-    def _cache_key(self, environ: dict[str, Any]) -> tuple[str, ...]:
-        """What tells two requests' answers apart: the language ``Accept-Language`` makes
-        is part of it (``lang`` is in the query string), so no copy crosses languages."""
-        key: tuple[str, ...] = (
-            environ["PATH_INFO"],
-            environ.get("QUERY_STRING", ""),
-            environ.get("HTTP_ACCEPT_ENCODING", ""),
-            header_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), self.languages),
-        )
-        if self.vary_on_origin:
-            key += (environ.get("HTTP_ORIGIN", ""),)
-        return key
-
     @staticmethod
     def _plain_read(environ: dict[str, Any]) -> bool:
         """Whether a request is a GET or HEAD with no body and no header only Flask handles."""
@@ -174,7 +168,7 @@ class FrontDoor:
         environ: dict[str, Any],
         start_response: Callable[..., Any],
         extra: ExtraHeaders,
-        key: tuple[str, ...] | None,
+        key: AnswerKey | None,
         started: float,
         request_id: str,
     ) -> Iterable[bytes]:
@@ -201,7 +195,7 @@ class FrontDoor:
 
     def _keep(
         self,
-        key: tuple[str, ...],
+        key: AnswerKey,
         headers: list[tuple[str, str]],
         body: Iterable[bytes],
         endpoint: str,
