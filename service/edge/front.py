@@ -1,16 +1,7 @@
-"""The front door: a WSGI layer before Flask for what every request needs, and repeated answers.
+"""The front door: the WSGI layer before Flask, where every request enters and leaves.
 
-Every request gets here, whichever way it is answered: its path made canonical
-(``routing``), its request id, its rate-limit count and headers (``rate_limit``), the
-refusals checked once (``checks``), a metrics sample and one JSON log line.
-
-The first answer to a request goes through Flask; once the same request has been seen
-twice a cacheable answer is kept (``answer_cache``), and repeats are served from the copy
-with the same headers, ETag and 304 handling, at a fraction of the cost. A hit skips
-Flask and so its request hooks: ``tests/test_front_door.py`` compares every kind of kept
-answer with what Flask and every hook answer to the same request. A refused request, and anything
-unusual (another method, a body, conditional headers other than If-None-Match), goes
-through Flask, which answers the refusal and has the full rules.
+What it runs for a request, in order, on the fast path and the slow path, is listed in the
+package's docstring (``service.edge``).
 """
 
 from __future__ import annotations
