@@ -26,7 +26,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .api import images, operations, prebuilt, resources
     from .config import API_SETTINGS, settings_from_env
     from .dataset import load_datasets
-    from .edge import checks, front, observability
+    from .edge import answer_headers, front, observability
+    from .edge.checks import API_PREFIX
+    from .edge.rate_limit import ClientRateLimiter
     from .pages import daily, docs, home, share_image, shared, widget
 
     app = Flask(__name__, static_folder=None, template_folder="pages/templates")
@@ -40,17 +42,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         "LAST_MODIFIED", prebuilt.last_modified(next(iter(datasets.values())).info.released)
     )
     access_log = observability.init_app(app)
-    limiter = checks.init_app(app)
+    answer_headers.init_app(app)
     docs.init_app(app)
     widget.init_app(app, words)
     home.init_app(app)
     shared.init_app(app)
     daily.init_app(app)
-    retirement.init_app(app, checks.API_PREFIX)
+    retirement.init_app(app, API_PREFIX)
     app.register_blueprint(operations.blp)
     share_image.install(app)
     catalogues = resources.init_app(app, datasets, images.blp)
     docs.serve_spec_once(app)
+    limiter = ClientRateLimiter.from_settings(app.config)
     state.install(app, state.AppState(datasets, catalogues, limiter))
-    front.install(app, limiter, access_log, (checks.API_PREFIX, *shared.PAGE_PREFIXES))
+    front.install(app, limiter, access_log, (API_PREFIX, *shared.PAGE_PREFIXES))
     return app

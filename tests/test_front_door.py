@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 import io
+import itertools
 import json
 from typing import Any
 
+import brotli
 import pytest
+from flask import Flask, Response, request
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from werkzeug.test import EnvironBuilder, TestResponse
 
 from service import create_app
 from service.edge.answer_cache import ENTRY_OVERHEAD_BYTES, AnswerCache, CachedAnswer, is_cacheable
+from service.edge.checks import MAX_BODY_BYTES, refusal_of
 from service.edge.front import FrontDoor
-from service.edge.hooks import UnknownHookError, check_hooks
 from service.edge.observability import flush_logs
 from service.edge.routing import canonical_path
+from service.retirement import Retirement
 
-from .helpers import metric
+from .helpers import TEST_SETTINGS, metric
 
 URLS = [
     "/v1/readings?side=left&lip=upper&sudden=true",
@@ -135,6 +141,25 @@ def test_body_on_a_repeat_still_gets_a_413(client: FlaskClient) -> None:
     assert chunked.status_code == 413, "a body without a length is refused like a sized one"
 
 
+def test_a_small_chunked_body_passes_the_check_and_is_left_for_flask(client: FlaskClient) -> None:
+    """The front door reads a chunked body to check its size; one within bounds is answered,
+    and what the check read is still there for the app to read."""
+    body = b"x" * MAX_BODY_BYTES
+    environ = EnvironBuilder(
+        URLS[0], headers=[("Transfer-Encoding", "chunked")], input_stream=io.BytesIO(body)
+    ).get_environ()
+    environ["wsgi.input_terminated"] = True
+    assert refusal_of(environ) is None
+    assert environ["wsgi.input"].read() == body
+    answer = client.get(
+        URLS[0],
+        input_stream=io.BytesIO(body),
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert answer.status_code == 200
+
+
 def test_errors_are_not_kept(client: FlaskClient) -> None:
     """Only successful answers are kept; an error is worked out each time."""
     for _ in range(3):
@@ -168,7 +193,7 @@ def test_cache_keeps_within_its_byte_budget() -> None:
     cache = AnswerCache(budget_bytes=8 * (ENTRY_OVERHEAD_BYTES + 110))
 
     def answer(size: int) -> CachedAnswer:
-        return CachedAnswer([], [], b"x" * size, None, "application/json", "e", None)
+        return CachedAnswer([], [], b"x" * size, None, "e", None)
 
     for n in range(10):
         cache.put(("path", str(n)), answer(100))
@@ -183,7 +208,7 @@ def test_cache_budget_counts_keys_headers_and_bookkeeping() -> None:
     cache = AnswerCache(budget_bytes=1_000_000)
     headers = [("X-Padding", "p" * 500)]
     cache.put(
-        ("/v1/omens", "q=" + "k" * 1000), CachedAnswer(headers, headers, b"", None, "", "e", None)
+        ("/v1/omens", "q=" + "k" * 1000), CachedAnswer(headers, headers, b"", None, "e", None)
     )
     assert cache.size >= 1000 + 2 * 500 + ENTRY_OVERHEAD_BYTES
 
@@ -206,16 +231,180 @@ def test_every_spelling_of_a_path_is_one_path(path: str, canonical: str) -> None
     assert canonical_path(path) == canonical
 
 
-def test_a_request_hook_the_front_door_does_not_know_stops_start_up() -> None:
-    """A new before/after_request hook, silently skipped on cached answers, is refused by name."""
-    app = create_app({"TESTING": True})
+KEPT_URLS = [
+    *URLS,
+    "/v1",
+    "/v1/cards?side=right&lip=lower&sudden=false",
+    "/v1/readings/left-upper-sudden?lang=es",
+    "/v1/languages",
+    "/v1/sources?page_size=3&utm_source=newsletter",
+    "/openapi.json",
+    "/readings",
+    "/readings/left-upper-sudden?lang=hi",
+    "/readings/left-upper-sudden/image.png",
+    "/omens/jamaica-lips-twitch-kiss",
+    "/demo",
+    "/demo/demo.css",
+    "/widget.js",
+    "/docs/static/swagger-ui.css",
+    "/docs/app/swagger-init.js",
+    "/favicon.ico",
+    "/readme",
+    "/license",
+]
+"""A URL of every kind of answer the front door keeps: API answers, pages, their images and
+style sheets, scripts, files; in other languages and with tracking parameters too."""
 
-    @app.after_request
-    def add_a_header(response: Any) -> Any:
+KEY_HEADERS = ("Accept-Encoding", "Accept-Language", "Origin")
+"""The request headers the answer key is made of: a kept answer's first request had them."""
+
+REQUESTS = [
+    ("GET", {}),
+    ("HEAD", {}),
+    ("GET", {"Accept-Encoding": "gzip, deflate, br, zstd"}),
+    ("GET", {"Accept-Encoding": "gzip"}),
+    ("GET", {"Accept-Encoding": "br;q=0, *"}),
+    ("HEAD", {"Accept-Encoding": "br"}),
+    ("GET", {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}),
+    ("GET", {"Accept-Language": "tr", "Accept-Encoding": "br"}),
+    ("GET", {"Accept-Language": "fr"}),
+    ("GET", {"Origin": "https://a.example"}),
+    ("GET", {"Origin": "https://elsewhere.example", "Accept-Encoding": "gzip"}),
+    ("GET", {"If-None-Match": "{etag}"}),
+    ("GET", {"If-None-Match": "W/{etag}", "Accept-Encoding": "br"}),
+    ("GET", {"If-None-Match": '"another", {etag}', "Accept-Language": "hi"}),
+    ("GET", {"If-None-Match": '"another"'}),
+    ("GET", {"If-None-Match": "*"}),
+    ("HEAD", {"If-None-Match": "{etag}", "Accept-Encoding": "gzip"}),
+    ("GET", {"Accept": "application/json, text/plain, */*"}),
+    ("GET", {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}),
+    ("GET", {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"}),
+    ("GET", {"Cookie": "session=1", "Authorization": "Bearer x", "Cache-Control": "no-cache"}),
+    ("GET", {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}),
+    ("GET", {"Referer": "https://x.example/", "X-Request-ID": "abc-123", "DNT": "1"}),
+]
+"""Requests for a kept answer that differ in every header a request hook might read: each
+encoding, language and Origin (so each kept copy), 304s, HEAD, and headers the key ignores."""
+
+APP_SETTINGS = {
+    "defaults": {},
+    "origins listed": {"CORS_ORIGINS": ["https://a.example"]},
+    "retirement announced": {
+        "RETIREMENT": Retirement(dt.date(2030, 1, 1), dt.date(2031, 1, 1), "https://v2.example/")
+    },
+}
+
+
+def kept_answer_differences(
+    app: Flask, method: str, url: str, headers: dict[str, str]
+) -> list[str]:
+    """How the kept answer to a request differs from what Flask, every hook run, answers it.
+
+    The answer is kept from GETs that share only the key's headers with the request; then
+    the request is answered with Flask unreachable (so surely from the copy), and again
+    with no copy (so by Flask).
+    """
+    client = app.test_client()
+    front = front_door(client)
+    first = {name: value for name, value in headers.items() if name in KEY_HEADERS}
+    etag = ""
+    for _ in range(2):
+        etag = answered(client, "GET", url, first).headers.get("ETag", "")
+    headers = {name: value.replace("{etag}", etag) for name, value in headers.items()}
+    flask = front.app
+
+    def flask_must_not_be_called(*args: object) -> list[bytes]:
+        raise AssertionError(f"{method} {url} {headers}: not answered from a kept copy")
+
+    front.app = flask_must_not_be_called
+    try:
+        kept = answered(client, method, url, headers)
+    finally:
+        front.app = flask
+    cache, front.cache = front.cache, AnswerCache(0)
+    try:
+        reference = answered(client, method, url, headers)
+    finally:
+        front.cache = cache
+    differences = []
+    if kept.status != reference.status:
+        differences.append(f"status {kept.status} != {reference.status}")
+    if decoded(kept) != decoded(reference):
+        differences.append("body")
+    kept_headers, flask_headers = stable_headers(kept), stable_headers(reference)
+    for name in sorted(kept_headers.keys() | flask_headers.keys()):
+        if kept_headers.get(name) != flask_headers.get(name):
+            differences.append(f"{name}: {kept_headers.get(name)!r} != {flask_headers.get(name)!r}")
+    return differences
+
+
+def answered(client: FlaskClient, method: str, url: str, headers: dict[str, str]) -> TestResponse:
+    """The answer to a request, read and closed (an answer from a file holds it open till then)."""
+    response = client.open(url, method=method, headers=headers)
+    response.get_data()
+    response.close()
+    return response
+
+
+def decoded(response: TestResponse) -> bytes:
+    """The body as it was before compression (what a client reads); a HEAD's is empty."""
+    decoder = {"gzip": gzip.decompress, "br": brotli.decompress}.get(
+        response.headers.get("Content-Encoding", ""), bytes
+    )
+    body: bytes = decoder(response.data) if response.data else b""
+    return body
+
+
+@pytest.mark.parametrize("settings", APP_SETTINGS.values(), ids=APP_SETTINGS.keys())
+def test_a_kept_answer_is_what_flask_and_every_hook_answer(settings: dict[str, Any]) -> None:
+    """Served from a copy, Flask and its request hooks skipped, each answer is Flask's own:
+    status, headers (but the per-request ones) and body, for every kind of kept answer."""
+    app = create_app({**TEST_SETTINGS, **settings})
+    differences = {
+        f"{method} {url} {headers}": found
+        for url in KEPT_URLS
+        for method, headers in REQUESTS
+        if (found := kept_answer_differences(app, method, url, headers))
+    }
+    assert differences == {}
+
+
+def test_a_hook_a_kept_answer_would_skip_fails_the_comparison_by_what_it_does() -> None:
+    """A new request hook that changes answers shows up as kept answers unlike Flask's;
+    one whose work the copy already carries (a fixed header) does not."""
+    numbered = create_app(TEST_SETTINGS)
+    served = itertools.count()
+
+    @numbered.after_request
+    def number_each_answer(response: Response) -> Response:
+        response.headers["X-Answer-Number"] = str(next(served))
         return response
 
-    with pytest.raises(UnknownHookError, match="'add_a_header' would be skipped"):
-        check_hooks(app)
+    assert kept_answer_differences(numbered, "GET", URLS[3], {}) == ["X-Answer-Number: '1' != '2'"]
+
+    guarded = create_app(TEST_SETTINGS)
+
+    @guarded.before_request
+    def refuse_crawlers() -> Response | None:
+        crawler = "Googlebot" in request.headers.get("User-Agent", "")
+        return Response("no crawlers", status=403) if crawler else None
+
+    assert kept_answer_differences(guarded, "GET", URLS[3], {}) == []
+    assert "status 200 OK != 403 FORBIDDEN" in kept_answer_differences(
+        guarded, "GET", URLS[3], {"User-Agent": "Googlebot/2.1"}
+    )
+
+    fixed = create_app(TEST_SETTINGS)
+
+    @fixed.after_request
+    def add_a_fixed_header(response: Response) -> Response:
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    assert all(
+        kept_answer_differences(fixed, method, URLS[3], headers) == []
+        for method, headers in REQUESTS
+    )
 
 
 def test_answers_varying_on_other_headers_are_not_kept() -> None:

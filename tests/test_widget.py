@@ -14,6 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from service.dataset import load_datasets
+from service.edge.answer_cache import AnswerKey
 from service.pages.widget import ASSETS, DEMO_CSP, WidgetAssets, widget_script
 
 from .helpers import front_door
@@ -34,7 +35,8 @@ REPEATS = 3
 
 def kept(client: FlaskClient, path: str, query: str = "") -> bool:
     """Whether the front door holds a copy of the answer to ``path?query``."""
-    return front_door(client.application).cache.get((path, query, "", "en")) is not None
+    key = AnswerKey(path, query, accept_encoding="", language="en", origin="")
+    return front_door(client.application).cache.get(key) is not None
 
 
 def current_version() -> str:

@@ -2,16 +2,20 @@
 
 The dataset is immutable, so a cacheable answer (a 200 to a GET that says
 ``Cache-Control: public`` and has an ETag) is the same bytes every time. Once the same
-request has been seen twice its answer is kept, without the headers that differ between
-two identical requests (``PER_REQUEST_HEADERS``), which the front door adds afresh.
+request (``answer_key``) has been seen twice its answer is kept, without the headers that
+differ between two identical requests (``PER_REQUEST_HEADERS``), which the front door adds
+afresh.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from werkzeug.http import parse_options_header, remove_entity_headers, unquote_etag
+from werkzeug.http import remove_entity_headers, unquote_etag
+
+from ..language import header_language
 
 PER_REQUEST_HEADERS = frozenset(
     {
@@ -24,8 +28,41 @@ PER_REQUEST_HEADERS = frozenset(
         "server",
     }
 )
-VARY_COVERED_BY_KEY = frozenset({"origin", "accept-encoding", "accept-language"})
-"""Vary values the cache key accounts for; an answer varying on anything else is not kept."""
+
+
+class AnswerKey(NamedTuple):
+    """Everything two requests' answers may differ by: what a kept answer is found under."""
+
+    path: str
+    """The canonical path."""
+    query: str
+    """The query string without tracking parameters (``lang`` is in it when sent)."""
+    accept_encoding: str
+    """``Accept-Encoding`` as sent: compression picks the answer's encoding from it."""
+    language: str
+    """The served language ``Accept-Language`` picks (a ``lang`` in the query wins)."""
+    origin: str
+    """``Origin``, when CORS headers depend on it (a list of origins); else empty."""
+
+
+VARY_COVERED_BY_KEY = frozenset({"accept-encoding", "accept-language", "origin"})
+"""Vary values the key accounts for; an answer varying on anything else is not kept."""
+
+
+def answer_key(
+    environ: dict[str, Any], languages: tuple[str, ...], vary_on_origin: bool
+) -> AnswerKey:
+    """The key of a request's answer; ``languages`` are the served ones, and
+    ``vary_on_origin`` says whether CORS headers depend on ``Origin``."""
+    return AnswerKey(
+        environ["PATH_INFO"],
+        environ.get("QUERY_STRING", ""),
+        environ.get("HTTP_ACCEPT_ENCODING", ""),
+        header_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), languages),
+        environ.get("HTTP_ORIGIN", "") if vary_on_origin else "",
+    )
+
+
 CACHE_BUDGET_BYTES = 16 * 1024 * 1024
 ENTRY_OVERHEAD_BYTES = 1024
 """What one kept answer costs beyond its strings: objects, lists, tuples, dictionary slots."""
@@ -41,7 +78,6 @@ class CachedAnswer:
     not_modified_headers: list[tuple[str, str]]
     body: bytes
     etag: str | None
-    mimetype: str
     endpoint: str
     route: str | None
 
@@ -54,15 +90,8 @@ class CachedAnswer:
         not_modified = list(kept)
         remove_entity_headers(not_modified)
         etag = _header(kept, "etag")
-        mimetype = parse_options_header(_header(kept, "content-type") or "")[0]
         return cls(
-            kept,
-            not_modified,
-            body,
-            unquote_etag(etag)[0] if etag else None,
-            mimetype,
-            endpoint,
-            route,
+            kept, not_modified, body, unquote_etag(etag)[0] if etag else None, endpoint, route
         )
 
     def cost(self, key: tuple[str, ...]) -> int:

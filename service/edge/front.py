@@ -1,17 +1,7 @@
-"""The front door: a WSGI layer before Flask for what every request needs, and repeated answers.
+"""The front door: the WSGI layer before Flask, where every request enters and leaves.
 
-Every request gets here, whichever way it is answered: its path made canonical
-(``routing``), its request id, its rate-limit count and headers (``rate_limit``), a
-metrics sample and one JSON log line.
-
-The first answer to a request goes through Flask; once the same request has been seen
-twice a cacheable answer is kept (``answer_cache``), and repeats are served from the copy
-with the same headers, ETag and 304 handling, at a fraction of the cost. A hit skips
-Flask and so its request hooks: ``hooks.HOOKS`` lists every hook with why skipping it is
-safe, and start-up refuses a hook that is not listed. Anything unusual (another method,
-a body, an Accept the copy does not satisfy, conditional headers other than
-If-None-Match, HTTP/1.1 without Host, a refused client) goes through Flask, which has
-the full rules.
+What it runs for a request, in order, on the fast path and the slow path, is listed in the
+package's docstring (``service.edge``).
 """
 
 from __future__ import annotations
@@ -24,11 +14,17 @@ from flask import Flask
 from werkzeug.http import parse_etags
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..language import header_language, served_languages
+from ..language import served_languages
 from ..negotiation import DEFAULT_LANGUAGE
-from .answer_cache import CACHE_BUDGET_BYTES, AnswerCache, CachedAnswer, is_cacheable
-from .checks import API_PREFIX, MAX_HEADER_BYTES, accepts, header_bytes
-from .hooks import check_hooks
+from .answer_cache import (
+    CACHE_BUDGET_BYTES,
+    AnswerCache,
+    AnswerKey,
+    CachedAnswer,
+    answer_key,
+    is_cacheable,
+)
+from .checks import API_PREFIX, REFUSAL_KEY, Refusal, answer_refusal, refusal_of
 from .observability import (
     ENDPOINT_KEY,
     REQUEST_ID_HEADER,
@@ -38,7 +34,7 @@ from .observability import (
     known_method,
     new_request_id,
 )
-from .rate_limit import REFUSAL_KEY, ClientRateLimiter
+from .rate_limit import ClientRateLimiter
 from .routing import RouteLimits, canonical_path, canonical_query
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -55,10 +51,11 @@ SLOW_PATH_HEADERS = (
     "HTTP_RANGE",
     "HTTP_TRANSFER_ENCODING",
 )
+"""Headers whose rules only Flask applies: a request with any of them goes through Flask."""
 
 
 class FrontDoor:
-    """Wraps the Flask WSGI app: request ids, rate limits, metrics, logs, repeated answers."""
+    """Wraps the Flask WSGI app: request ids, rate counts, refusals, kept answers, metrics, logs."""
 
     def __init__(
         self,
@@ -89,10 +86,16 @@ class FrontDoor:
         )
         environ["QUERY_STRING"] = canonical_query(environ.get("QUERY_STRING", ""))
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID"))
-        extra = self._count(environ, method, path, request_id)
-        key = self._cache_key(environ)
-        answer = self.cache.get(key) if self._may_answer_from_cache(environ) else None
-        if answer is not None and accepts(environ.get("HTTP_ACCEPT", ""), answer.mimetype):
+        extra, refusal = self._count(environ, method, path, request_id)
+        refusal = refusal or refusal_of(environ)
+        if refusal is not None:
+            environ[REFUSAL_KEY] = refusal
+            return self._answer_with_flask(
+                environ, start_response, extra, None, started, request_id
+            )
+        key = answer_key(environ, self.languages, self.vary_on_origin)
+        answer = self.cache.get(key) if self._plain_read(environ) else None
+        if answer is not None:
             status, body = self._answer_from_cache(answer, environ, extra, start_response)
             self._account(method, answer.endpoint, answer.route, status, started, request_id)
             return body
@@ -100,8 +103,9 @@ class FrontDoor:
 
     def _count(
         self, environ: dict[str, Any], method: str, path: str, request_id: str
-    ) -> ExtraHeaders:
-        """Count the request against its client's limit; the per-request headers by status.
+    ) -> tuple[ExtraHeaders, Refusal | None]:
+        """Count the request against its client's limit: the per-request headers by status,
+        and the refusal of a client over its limit.
 
         A conditional GET (If-None-Match, If-Modified-Since) whose answer is a 304 is
         taken back once answered: revalidating costs the client nothing, as on GitHub's
@@ -110,12 +114,13 @@ class FrontDoor:
         """
         request_header = [(REQUEST_ID_HEADER, request_id)]
         if not (self.limiter.enabled and self.routes.applies_to(path)):
-            return lambda status: request_header
+            return (lambda status: request_header), None
         client = self.limiter.client(environ.get("REMOTE_ADDR") or "127.0.0.1")
         verdict, counted_in = self.limiter.hit(client)
         if not verdict.allowed:
-            environ[REFUSAL_KEY] = verdict
-        elif method in ("GET", "HEAD") and any(name in environ for name in CONDITIONAL_HEADERS):
+            refusal = Refusal(429, verdict.limit, {"Retry-After": str(verdict.retry_after)})
+            return (lambda status: request_header + verdict.headers), refusal
+        if method in ("GET", "HEAD") and any(name in environ for name in CONDITIONAL_HEADERS):
 
             def taken_back_if_not_modified(status: int) -> list[tuple[str, str]]:
                 if status != 304:
@@ -123,31 +128,16 @@ class FrontDoor:
                 self.limiter.refund(client, counted_in)
                 return request_header + verdict.refunded().headers
 
-            return taken_back_if_not_modified
-        return lambda status: request_header + verdict.headers
-
-    def _cache_key(self, environ: dict[str, Any]) -> tuple[str, ...]:
-        """What tells two requests' answers apart: the language ``Accept-Language`` makes
-        is part of it (``lang`` is in the query string), so no copy crosses languages."""
-        key: tuple[str, ...] = (
-            environ["PATH_INFO"],
-            environ.get("QUERY_STRING", ""),
-            environ.get("HTTP_ACCEPT_ENCODING", ""),
-            header_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), self.languages),
-        )
-        if self.vary_on_origin:
-            key += (environ.get("HTTP_ORIGIN", ""),)
-        return key
+            return taken_back_if_not_modified, None
+        return (lambda status: request_header + verdict.headers), None
 
     @staticmethod
-    def _may_answer_from_cache(environ: dict[str, Any]) -> bool:
+    def _plain_read(environ: dict[str, Any]) -> bool:
+        """Whether a request is a GET or HEAD with no body and no header only Flask handles."""
         return (
             environ["REQUEST_METHOD"] in ("GET", "HEAD")
-            and REFUSAL_KEY not in environ
             and environ.get("CONTENT_LENGTH", "") in ("", "0")
             and not any(name in environ for name in SLOW_PATH_HEADERS)
-            and header_bytes(environ) <= MAX_HEADER_BYTES
-            and ("HTTP_HOST" in environ or environ.get("SERVER_PROTOCOL") != "HTTP/1.1")
         )
 
     @staticmethod
@@ -169,7 +159,7 @@ class FrontDoor:
         environ: dict[str, Any],
         start_response: Callable[..., Any],
         extra: ExtraHeaders,
-        key: tuple[str, ...],
+        key: AnswerKey | None,
         started: float,
         request_id: str,
     ) -> Iterable[bytes]:
@@ -184,7 +174,8 @@ class FrontDoor:
         endpoint = environ.get(ENDPOINT_KEY) or "unmatched"
         route = environ.get(ROUTE_KEY)
         if (
-            status == 200
+            key is not None
+            and status == 200
             and environ["REQUEST_METHOD"] == "GET"
             and is_cacheable(seen["headers"])
             and self.cache.worth_keeping(key)
@@ -195,7 +186,7 @@ class FrontDoor:
 
     def _keep(
         self,
-        key: tuple[str, ...],
+        key: AnswerKey,
         headers: list[tuple[str, str]],
         body: Iterable[bytes],
         endpoint: str,
@@ -232,8 +223,9 @@ def install(
     limited_prefixes: tuple[str, ...] = (API_PREFIX,),
 ) -> None:
     """Put the front door before the Flask app, and trust proxies if configured to; routes
-    under ``limited_prefixes`` count against the rate limit."""
-    check_hooks(app)
+    under ``limited_prefixes`` count against the rate limit. Flask gets the request hook
+    that answers the refusals the front door finds."""
+    app.before_request(answer_refusal)
     app.wsgi_app = FrontDoor(  # type: ignore[method-assign]
         app.wsgi_app,
         limiter,

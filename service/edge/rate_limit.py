@@ -1,8 +1,7 @@
 """Per-client rate limits: fixed windows counted in Redis, or in memory while Redis fails.
 
-The front door counts every limited request (``ClientRateLimiter.hit``) and leaves a
-refusal in the WSGI environ under ``REFUSAL_KEY``; Flask answers it as a 429 problem
-(``refuse_if_over_limit``), so a refused client never gets a kept answer.
+The front door counts every limited request (``ClientRateLimiter.hit``); a client over its
+limit is refused like every refusal (``checks``), so it never gets a kept answer.
 
 A client is its address; an IPv6 client is its network prefix (a /64 by default), since
 one host usually holds a whole /64 and could otherwise take a new address per request.
@@ -22,21 +21,16 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis
-from flask import request
-from flask_smorest import abort
 from limits import RateLimitItem, parse_many
 from prometheus_client import Counter, Gauge
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-
-REFUSAL_KEY = "twitchlore.rate_limit_refusal"
-"""Where the front door leaves a rate-limit refusal for Flask to answer as a 429 problem."""
 
 DEFAULT_BUDGET_MS = 50
 """How long counting one request in Redis may take before the limiter counts in memory."""
@@ -336,6 +330,17 @@ class ClientRateLimiter:
         self.local = self.shared if isinstance(self.shared, ProcessCounts) else ProcessCounts()
         """This process's own memory, where counts go while the shared storage fails."""
 
+    @classmethod
+    def from_settings(cls, config: Mapping[str, Any]) -> ClientRateLimiter:
+        """The limiter the ``RATELIMIT_*`` settings describe."""
+        return cls(
+            config["RATELIMIT_DEFAULT"],
+            config["RATELIMIT_STORAGE_URI"],
+            config["RATELIMIT_ENABLED"],
+            ipv6_prefix=config["RATELIMIT_IPV6_PREFIX"],
+            budget_ms=config["RATELIMIT_STORAGE_BUDGET_MS"],
+        )
+
     def client(self, address: str) -> str:
         """The key a request from ``address`` counts against."""
         return client_key(address, self.ipv6_prefix)
@@ -420,14 +425,3 @@ class ClientRateLimiter:
 def _one_line(error: BaseException) -> str:
     cause = error.__cause__ or error
     return f"{type(cause).__name__}: {cause}".splitlines()[0]
-
-
-def refuse_if_over_limit() -> None:
-    """Answer 429 when the front door found the client over its limit."""
-    verdict: RateVerdict | None = request.environ.get(REFUSAL_KEY)
-    if verdict is not None:
-        abort(
-            429,
-            message=verdict.limit,
-            headers={"Retry-After": str(verdict.retry_after)},
-        )
