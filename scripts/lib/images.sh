@@ -74,7 +74,7 @@ build_image_once() {
     | sha256sum | cut -c1-16)
   built=$("${BUILDAH[@]}" inspect --type image --format '{{index .Docker.Config.Labels "twitchlore.dockerfile"}}' "$tag" 2>/dev/null || true)
   if [ "$built" = "$hash" ]; then
-    say "$tag is up to date with $dockerfile"
+    say "$tag is up to date with $context"
     return 0
   fi
   build_image "$tag" "$dockerfile" "$context" --label "twitchlore.dockerfile=$hash"
