@@ -418,8 +418,8 @@ def for_podman(
             for index, (port, loopback) in enumerate(zip(api_ports, loopback_ports, strict=True)):
                 pod = _single_pod(doc, f"{API}-{index}", port)
                 containers = containers_by_name(pod["spec"]["template"]["spec"])
-                _set_env(containers[API_CONTAINER], PORT=str(loopback))
-                _set_env(
+                set_env(containers[API_CONTAINER], PORT=str(loopback))
+                set_env(
                     containers[PROXY_CONTAINER],
                     LISTEN=f"127.0.0.1:{port}",
                     UPSTREAM=f"127.0.0.1:{loopback}",
@@ -435,7 +435,7 @@ def for_podman(
     return out
 
 
-def _set_env(container: Doc, **values: str) -> None:
+def set_env(container: Doc, **values: str) -> None:
     """Set environment variables the container already has to new values."""
     for var in container.get("env", []):
         if var["name"] in values:

@@ -212,36 +212,21 @@ def test_a_probe_on_a_wrong_port_is_found(breaks: Breaks) -> None:
 def test_an_api_port_nginx_does_not_send_to_is_found(breaks: Breaks) -> None:
     """PORT=8080 for the API while nginx sends to 127.0.0.1:8000 fails the check."""
 
-    def mutate(docs: list[Doc]) -> None:
-        for var in api_container(docs)["env"]:
-            if var["name"] == "PORT":
-                var["value"] = "8080"
-
-    found = breaks(mutate)
+    found = breaks(lambda docs: kube.set_env(api_container(docs), PORT="8080"))
     assert any("UPSTREAM=127.0.0.1:8000 is not the API's 127.0.0.1:8080" in f for f in found)
 
 
 def test_nginx_listening_off_its_declared_port_is_found(breaks: Breaks) -> None:
     """nginx told to listen on 8081 while its http port is 8080 fails the check."""
 
-    def mutate(docs: list[Doc]) -> None:
-        for var in proxy_container(docs)["env"]:
-            if var["name"] == "LISTEN":
-                var["value"] = "8081"
-
-    found = breaks(mutate)
+    found = breaks(lambda docs: kube.set_env(proxy_container(docs), LISTEN="8081"))
     assert any("LISTEN=8081 but the http port is 8080" in f for f in found), found
 
 
 def test_an_api_reachable_around_nginx_is_found(breaks: Breaks) -> None:
     """An API listening on every address of the pod (clients could bypass nginx) fails."""
 
-    def mutate(docs: list[Doc]) -> None:
-        for var in api_container(docs)["env"]:
-            if var["name"] == "HOST":
-                var["value"] = "0.0.0.0"
-
-    found = breaks(mutate)
+    found = breaks(lambda docs: kube.set_env(api_container(docs), HOST="0.0.0.0"))
     assert any("should listen on 127.0.0.1 only" in f for f in found), found
 
 
