@@ -49,7 +49,7 @@ lint: setup-dev
 	$(BIN)/ruff check service tests bench scripts gunicorn.conf.py
 	$(BIN)/ruff format --check service tests bench scripts gunicorn.conf.py
 	$(BIN)/codespell
-	$(BIN)/hadolint Dockerfile deploy/redis/Dockerfile
+	$(BIN)/hadolint Dockerfile deploy/nginx/Dockerfile deploy/redis/Dockerfile
 
 typecheck: setup-dev
 	$(BIN)/mypy
@@ -64,12 +64,12 @@ export: setup  ## write the service as static files into DIR (make export DIR=pu
 check-data: setup  ## validate data/ and print its summary
 	$(BIN)/python -m service.dataset
 
-container-test: setup-dev  ## build the image with buildah, run it, check /healthz and a reading (root)
-	$(BIN)/hadolint Dockerfile
+container-test: setup-dev  ## build the API and nginx images with buildah, run the API behind nginx, check /healthz, a reading and nginx's own refusal (root)
+	$(BIN)/hadolint Dockerfile deploy/nginx/Dockerfile
 	bash scripts/container-test.sh
 
 deploy-test: setup-dev  ## build the API and Redis images, run deploy/kubernetes with podman kube play, print figures (root)
-	$(BIN)/hadolint Dockerfile deploy/redis/Dockerfile
+	$(BIN)/hadolint Dockerfile deploy/nginx/Dockerfile deploy/redis/Dockerfile
 	bash scripts/deploy-test.sh
 
 bench: setup-dev  ## server designs (gevent, Granian; answer cache, precompression) against a bare Flask hello on gunicorn's defaults, with wrk (prints figures)

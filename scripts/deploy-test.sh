@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make deploy-test: build the API and Redis images with buildah, then run the Kubernetes
+# make deploy-test: build the API, nginx and Redis images with buildah, then run the Kubernetes
 # manifests with `podman kube play` and check them (scripts/deploy_test.py prints the figures).
 #
 # Needs root and Debian's buildah, debootstrap, podman, runc and catatonit (podman's pod
@@ -15,6 +15,7 @@ WORK=${DEPLOY_WORK:-/var/tmp/twitchlore-deploy}
 need_root_and buildah debootstrap podman runc catatonit
 ensure_base_image
 build_image localhost/twitchlore:test Dockerfile .
+build_image_once localhost/twitchlore-nginx:test deploy/nginx/Dockerfile deploy/nginx
 build_image_once localhost/twitchlore-redis:test deploy/redis/Dockerfile deploy/redis
 
 # The Python run cleans up after itself, also on SIGTERM; this is for a kill it cannot catch.

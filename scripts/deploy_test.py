@@ -2,20 +2,24 @@
 
 scripts/deploy-test.sh builds the images first. This plays the podman overlay
 (deploy/kubernetes/podman, made into one pod per API replica by scripts/kube.py), waits for the
-pods to be ready, and checks: every API pod answers; with a limit of N per minute shared
-through Redis, 3N requests spread over the pods get exactly N answers of 200; a pod deleted as
-Kubernetes deletes one leaves the others answering with no failed request; with Redis killed,
-the pods keep answering and report not ready, and are ready again once it is back;
-`podman kube down` leaves nothing behind.
+pods to be ready, and checks: every API pod answers; requests reach the API through the pod's
+nginx, which answers what only it answers and keeps a reading answered while 2,000 slow
+readers hold a pod (its memory and CPU meanwhile are printed, for the manifests' resources);
+with a limit of N per minute shared through Redis, 3N requests spread over the pods get exactly
+N answers of 200; a pod deleted as Kubernetes deletes one leaves the others answering with no
+failed request; with Redis killed, the pods keep answering and report not ready, and are ready
+again once it is back; `podman kube down` leaves nothing behind.
 Everything runs on 127.0.0.1 and everything started is removed at the end, whatever happens.
 
 This script acts as the parts of a cluster podman does not have: like the kubelet it calls
-each pod's readiness probe, and like a Service it spreads requests over the ready pods.
+each pod's readiness probe and runs the preStop hooks of a pod it deletes, and like a Service
+it spreads requests over the ready pods.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import itertools
 import json
 import os
@@ -29,7 +33,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +45,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scripts import kube
+from tests.hostile import SWAGGER_BUNDLE, raw_exchange, slow_readers, split_answer
 
 READING = "/v1/readings?side=left&lip=upper&sudden=true"
 CONTAINERS_CONF = """\
@@ -146,20 +151,18 @@ class Run:
         return next(kube.find(self.docs, "Deployment", name))
 
     @property
-    def probe_paths(self) -> tuple[str, str]:
-        """The readiness and liveness paths of the API container, from the manifest."""
+    def readiness_path(self) -> str:
+        """The pod's readiness path (nginx's probe, through to the API), from the manifest."""
         pod = self.api(next(iter(self.api_ports)))["spec"]["template"]["spec"]
-        probes = pod["containers"][0]
-        return probes["readinessProbe"]["httpGet"]["path"], probes["livenessProbe"]["httpGet"][
-            "path"
-        ]
+        probe = kube.containers_by_name(pod)[kube.PROXY_CONTAINER]["readinessProbe"]
+        return str(probe["httpGet"]["path"])
 
     def check(self, name: str, ok: bool, figures: str) -> None:
         (self.passed if ok else self.failed).append(name)
         print(f"deploy-test: {'ok  ' if ok else 'FAIL'} {name}: {figures}", flush=True)
 
     def ready(self, port: int) -> bool:
-        return try_get(port, self.probe_paths[0], next(self.addresses), timeout=2) == 200
+        return try_get(port, self.readiness_path, next(self.addresses), timeout=2) == 200
 
     def wait(self, ports: list[int], want_ready: bool, timeout: float) -> float | None:
         """Seconds until every pod on ``ports`` reports ready (or not ready), None on timeout."""
@@ -171,28 +174,89 @@ class Run:
         return None
 
 
+def container(pod: str, name: str) -> str:
+    """The name podman kube play gives a container of a Deployment's pod."""
+    return f"{pod}-pod-0-{name}"
+
+
 def check_pods_answer(run: Run) -> None:
-    """Every API pod answers its probes and a reading, as the non-root user, read-only."""
+    """Every API pod answers its probes and a reading; its containers run non-root, read-only."""
     answers = {}
     for name, port in run.api_ports.items():
-        paths = (*run.probe_paths, READING)
+        paths = (run.readiness_path, "/healthz", READING)
         answers[name] = [try_get(port, path, next(run.addresses)) for path in paths]
     answering = [name for name, statuses in answers.items() if statuses == [200, 200, 200]]
-    inspect = json.loads(run.podman("inspect", *(f"{name}-pod-0-api" for name in run.api_ports)))
+    users = {kube.API_CONTAINER: "10001", kube.PROXY_CONTAINER: "10002"}
+    names = [container(pod, name) for pod in run.api_ports for name in users]
+    inspect = json.loads(run.podman("inspect", *names))
     locked = [
         c["Name"]
         for c in inspect
-        if c["Config"]["User"].startswith("10001")
+        if c["Config"]["User"].startswith(users[c["Name"].rsplit("-", 1)[1]])
         and c["HostConfig"]["ReadonlyRootfs"]
         and not c["EffectiveCaps"]
         and "no-new-privileges" in c["HostConfig"]["SecurityOpt"]
     ]
     run.check(
         "pods answer",
-        len(answering) == len(run.api_ports) >= 2 and len(locked) == len(run.api_ports),
+        len(answering) == len(run.api_ports) >= 2 and len(locked) == len(names),
         f"{len(answering)} of {len(run.api_ports)} API pods answer readiness, liveness and a "
-        f"reading ({answers}); {len(locked)} run as uid 10001 with a read-only root, no "
-        "capabilities and no privilege escalation",
+        f"reading ({answers}); {len(locked)} of {len(names)} containers run as their non-root "
+        "uid (API 10001, nginx 10002) with a read-only root, no capabilities and no privilege "
+        "escalation",
+    )
+
+
+def usage(run: Run, pod: str) -> dict[str, str]:
+    """Memory and CPU of each container of ``pod`` now, as `podman stats` reports them."""
+    names = [container(pod, name) for name in (kube.API_CONTAINER, kube.PROXY_CONTAINER)]
+    stats = json.loads(run.podman("stats", "--no-stream", "--format", "json", *names))
+    return {
+        entry["name"].rsplit("-", 1)[1]: f"{entry['mem_usage'].split(' / ')[0]}, "
+        f"CPU {entry['cpu_percent']}"
+        for entry in stats
+    }
+
+
+def check_through_nginx(run: Run, slow: int) -> None:
+    """Requests reach the API through the pod's nginx, which holds slow readers off the API.
+
+    nginx names itself in the Server header and answers a header line over its buffers with
+    its own problem details; with ``slow`` clients reading the largest file at 1 byte/s (more
+    than the API's worker takes connections), a reading is still answered within 1 s.
+    """
+    pod, port = next(iter(run.api_ports.items()))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", READING, headers={"X-Forwarded-For": next(run.addresses)})
+    server = connection.getresponse().getheader("Server")
+    connection.close()
+    big = f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {'a' * 20000}\r\n\r\n".encode()
+    status, headers, body = split_answer(raw_exchange(port, big))
+    refused = (
+        status == 431
+        and headers.get("server") == "nginx"
+        and headers.get("content-type") == "application/problem+json"
+        and b"too large or too many" in body
+    )
+    idle = usage(run, pod)
+    latencies: list[float] = []
+    with slow_readers(port, slow, SWAGGER_BUNDLE) as reconnections:
+        # Past the first burst (nginx fills every reader's socket buffer at once).
+        time.sleep(5)
+        for _ in range(5):
+            started = time.monotonic()
+            status_of = try_get(port, READING, next(run.addresses))
+            latencies.append(time.monotonic() - started if status_of == 200 else 99.0)
+            time.sleep(0.2)
+        held = usage(run, pod)
+    run.check(
+        "through nginx",
+        server == "nginx" and refused and max(latencies) < 1,
+        f"a reading's Server header: {server}; a 20 KB header line: {status} "
+        f"{headers.get('content-type')} from nginx ({refused}); with {slow} slow readers of "
+        f"{SWAGGER_BUNDLE} ({reconnections[0]} reconnected), 5 readings took "
+        f"{', '.join(f'{s * 1000:.0f}' for s in latencies)} ms; {pod} idle: {idle}, "
+        f"with the slow readers: {held}",
     )
 
 
@@ -252,14 +316,51 @@ class InFlight:
             self.sock.close()
 
 
+def delete_pod(
+    run: Run, pod: str, before_stop: dict[str, Callable[[], None]]
+) -> tuple[float, dict[str, int]]:
+    """Delete ``pod`` as the kubelet does: each container's preStop hook, then its stop signal.
+
+    Every container at once: its preStop command runs in it (podman kube play runs no hooks),
+    then `podman stop` sends the image's stop signal (nginx: SIGQUIT, a graceful stop; the
+    API: SIGTERM) and kills it once the grace period since the deletion is over; a container
+    named in ``before_stop`` has that called first. The seconds the deletion took and each
+    container's exit code.
+    """
+    spec = run.api(pod)["spec"]["template"]["spec"]
+    grace = spec["terminationGracePeriodSeconds"]
+    started = time.monotonic()
+
+    def stop(spec_container: dict[str, Any]) -> None:
+        name = container(pod, spec_container["name"])
+        hook = spec_container.get("lifecycle", {}).get("preStop", {}).get("exec", {})
+        if hook:
+            run.podman("exec", name, *hook["command"])
+        before_stop.get(spec_container["name"], lambda: None)()
+        left = max(1, round(grace - (time.monotonic() - started)))
+        run.podman("stop", "-t", str(left), name)
+
+    threads = [threading.Thread(target=stop, args=(c,)) for c in spec["containers"]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run.podman("pod", "stop", f"{pod}-pod-0")
+    names = [container(pod, c["name"]) for c in spec["containers"]]
+    states = json.loads(run.podman("inspect", *names))
+    exits = {c["Name"].rsplit("-", 1)[1]: c["State"]["ExitCode"] for c in states}
+    return time.monotonic() - started, exits
+
+
 def check_pod_deleted(run: Run) -> None:
     """A pod deleted the Kubernetes way leaves the others answering with no failed request.
 
-    Kubernetes takes a deleted pod out of its Service's endpoints while the preStop hook
-    (sleep) delays SIGTERM; gunicorn then finishes what it has in flight and exits. Here the
-    endpoints are the load's list of ports, and `podman pod stop` sends the SIGTERM with the
-    manifest's grace period. One request is in flight at the pod when SIGTERM comes: its
-    headers are half sent before, the rest after.
+    Kubernetes takes a deleted pod out of its Service's endpoints while the preStop hooks
+    (sleep) delay the stop signals: nginx's comes first, it finishes what it has in flight
+    while the API still answers; then gunicorn finishes its own requests and exits. Here the
+    endpoints are the load's list of ports. One request is in flight at nginx when its stop
+    signal comes: its headers are half sent just before (nginx gives a client 5 s to send
+    them), the rest after.
     """
     victim, victim_port = next(iter(run.api_ports.items()))
     endpoints = list(run.api_ports.values())
@@ -271,43 +372,49 @@ def check_pod_deleted(run: Run) -> None:
     for thread in threads:
         thread.start()
     grace = run.api(victim)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
-    stopped_in = 0.0
+    deleted: tuple[float, dict[str, int]] = (0.0, {})
+    in_flight: list[InFlight] = []
+    stopping = threading.Event()
+
+    def half_send() -> None:
+        in_flight.append(InFlight(victim_port, next(run.addresses)))
+        time.sleep(1)  # accepted by nginx, which now waits for the rest
+        stopping.set()
 
     def delete() -> None:
-        nonlocal stopped_in
-        started = time.monotonic()
-        run.podman("pod", "stop", "-t", str(grace), f"{victim}-pod-0")
-        stopped_in = time.monotonic() - started
+        nonlocal deleted
+        deleted = delete_pod(run, victim, {kube.PROXY_CONTAINER: half_send})
 
     try:
         time.sleep(2)
         before = len(results)
         endpoints.remove(victim_port)
-        in_flight = InFlight(victim_port, next(run.addresses))
-        time.sleep(1)  # accepted by a worker, which now waits for the rest
         deleter = threading.Thread(target=delete)
         deleter.start()
-        time.sleep(1.5)  # SIGTERM delivered
-        in_flight_status = in_flight.finish()
+        in_flight_status = "never sent"
+        if stopping.wait(timeout=grace):
+            time.sleep(1.5)  # nginx's stop signal delivered
+            in_flight_status = in_flight[0].finish()
         deleter.join()
         time.sleep(1)
     finally:
         stop.set()
         for thread in threads:
             thread.join()
-    state = json.loads(run.podman("inspect", f"{victim}-pod-0-api"))[0]["State"]
+    stopped_in, exits = deleted
     counts = Counter(results)
     failed = len(results) - counts[200]
     run.check(
         "pod deleted",
         failed == 0
-        and state["ExitCode"] == 0
+        and bool(exits)
+        and not any(exits.values())
         and before > 0
         and in_flight_status.startswith("HTTP/1.1 200"),
         f"{len(results)} requests while {victim} was deleted ({before} before): "
         f"{counts[200]} x 200, {failed} failed {dict(counts - Counter({200: counts[200]}))}; "
-        f"the request in flight at SIGTERM got '{in_flight_status}'; the pod stopped in "
-        f"{stopped_in:.1f} s with exit code {state['ExitCode']} (grace period {grace} s); "
+        f"the request in flight at nginx's stop signal got '{in_flight_status}'; the pod "
+        f"stopped in {stopped_in:.1f} s with exit codes {exits} (grace period {grace} s); "
         f"{len(endpoints)} pods answered throughout",
     )
     del run.api_ports[victim]
@@ -323,7 +430,7 @@ def check_redis_killed(run: Run) -> None:
     average = (time.monotonic() - started) / len(statuses)
     counts = Counter(statuses)
     readiness = {
-        name: try_get(port, run.probe_paths[0], next(run.addresses))
+        name: try_get(port, run.readiness_path, next(run.addresses))
         for name, port in run.api_ports.items()
     }
     waited = "never" if unready_in is None else f"{unready_in:.1f} s"
@@ -351,9 +458,12 @@ def check_redis_back(run: Run) -> None:
 
 def show_logs(run: Run) -> None:
     """The last lines each API container wrote, to see why it is not ready."""
-    for name in run.api_ports:
-        logs = run.podman("logs", "--tail", "15", f"{name}-pod-0-api", check=False, stderr=True)
-        print(f"deploy-test: last lines of {name}:\n{logs}", flush=True)
+    for pod in run.api_ports:
+        for name in (kube.API_CONTAINER, kube.PROXY_CONTAINER):
+            logs = run.podman(
+                "logs", "--tail", "15", container(pod, name), check=False, stderr=True
+            )
+            print(f"deploy-test: last lines of {pod}'s {name}:\n{logs}", flush=True)
 
 
 def names(run: Run, what: str) -> list[str]:
@@ -410,8 +520,9 @@ def main() -> int:
 
     rendered = kube.render(kube.MANIFESTS / "podman")
     replicas = next(kube.find(rendered, "Deployment", kube.API))["spec"]["replicas"]
-    ports = [free_port() for _ in range(replicas + 1)]
-    docs = kube.for_podman(rendered, ports[:-1], ports[-1])
+    ports = [free_port() for _ in range(2 * replicas + 1)]
+    ports, loopback_ports = ports[: replicas + 1], ports[replicas + 1 :]
+    docs = kube.for_podman(rendered, ports[:-1], loopback_ports, ports[-1])
     errors = kube.schema_errors(docs)
     if errors:
         print("deploy-test: the podman manifests are invalid:", *errors, sep="\n  ")
@@ -424,7 +535,8 @@ def main() -> int:
     run = Run(podman, play, docs, api_ports, ports[-1])
     print(
         f"deploy-test: podman kube play: {replicas} API pods on 127.0.0.1 ports "
-        f"{ports[:-1]}, Redis on {ports[-1]} (log: {podman.log})",
+        f"{ports[:-1]} (nginx; their APIs behind it on {loopback_ports}), Redis on "
+        f"{ports[-1]} (log: {podman.log})",
         flush=True,
     )
     with stopped_by_signals():
@@ -443,6 +555,7 @@ def main() -> int:
                 show_logs(run)
             else:
                 check_pods_answer(run)
+                check_through_nginx(run, slow=2000)
                 check_shared_limit(run, limit)
                 check_pod_deleted(run)
                 check_redis_killed(run)

@@ -24,6 +24,10 @@ KUBECTL = Path(sys.executable).parent / "kubectl"
 KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 API = "twitchlore-api"
 REDIS = "twitchlore-redis"
+# The API pod's containers: the service, and nginx in front of it (deploy/nginx).
+API_CONTAINER = "api"
+PROXY_CONTAINER = "nginx"
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "nginx.conf.template"
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 # Paths of the service only the cluster needs: the kubelet probes the pods and Prometheus
 # scrapes them directly, so no Ingress may route these to the pods.
@@ -125,7 +129,11 @@ def _workload_problems(docs: list[Doc], deployment: Doc) -> list[str]:
         found.append(f"{where}: pod securityContext.runAsNonRoot is not true")
     for container in pod["containers"]:
         at = f"{where} container {container['name']}"
-        for probe_kind in ("readinessProbe", "livenessProbe"):
+        # A container that takes connections says when it is ready for them.
+        wanted = (
+            ("readinessProbe", "livenessProbe") if container.get("ports") else ("livenessProbe",)
+        )
+        for probe_kind in wanted:
             if probe_kind not in container:
                 found.append(f"{at}: no {probe_kind}")
         for probe_kind in PROBES:
@@ -154,46 +162,86 @@ def _workload_problems(docs: list[Doc], deployment: Doc) -> list[str]:
     return found
 
 
+def containers_by_name(pod: Doc) -> dict[str, Doc]:
+    return {container["name"]: container for container in pod["containers"]}
+
+
 def _api_problems(docs: list[Doc]) -> list[str]:
-    """The API's probe paths, port, graceful shutdown, writable /tmp and scrape annotations."""
+    """The API behind nginx in its pod: ports, probes, graceful shutdown, /tmp, scraping."""
     deployments = list(find(docs, "Deployment", API))
     if not deployments:
         return [f"no Deployment {API}"]
     deployment = deployments[0]
     template = deployment["spec"]["template"]
     pod = template["spec"]
-    container = pod["containers"][0]
-    at = f"{name_of(deployment)} container {container['name']}"
+    containers = containers_by_name(pod)
+    if API_CONTAINER not in containers or PROXY_CONTAINER not in containers:
+        return [f"{name_of(deployment)}: needs containers {API_CONTAINER} and {PROXY_CONTAINER}"]
+    api, proxy = containers[API_CONTAINER], containers[PROXY_CONTAINER]
+    at_api = f"{name_of(deployment)} container {API_CONTAINER}"
+    at_proxy = f"{name_of(deployment)} container {PROXY_CONTAINER}"
     found = []
-    wanted = {"startupProbe": "/healthz", "readinessProbe": "/readyz", "livenessProbe": "/healthz"}
-    for probe_kind, path in wanted.items():
-        got = container.get(probe_kind, {}).get("httpGet", {}).get("path")
-        if got != path:
-            found.append(f"{at}: {probe_kind} should GET {path}, not {got}")
-    http = container_port(container, "http")
-    port_setting = env_of(container).get("PORT")
-    if http is None or port_setting != str(http):
-        found.append(f"{at}: PORT={port_setting} but the http container port is {http}")
+    # The API on the pod's loopback, where only nginx reaches it; its probes run inside it.
+    api_env, proxy_env = env_of(api), env_of(proxy)
+    if api_env.get("HOST") != "127.0.0.1" or api.get("ports"):
+        found.append(f"{at_api}: should listen on 127.0.0.1 only (HOST) and declare no port")
+    for probe_kind in ("startupProbe", "livenessProbe"):
+        command = " ".join(api.get(probe_kind, {}).get("exec", {}).get("command", []))
+        if "/healthz" not in command:
+            found.append(f"{at_api}: {probe_kind} should run a GET of /healthz in the container")
+    if proxy_env.get("UPSTREAM") != f"127.0.0.1:{api_env.get('PORT')}":
+        found.append(
+            f"{at_proxy}: UPSTREAM={proxy_env.get('UPSTREAM')} is not the API's "
+            f"127.0.0.1:{api_env.get('PORT')}"
+        )
+    # nginx takes the pod's traffic, and says it is ready when the API is, through itself.
+    http = container_port(proxy, "http")
+    if http is None or proxy_env.get("LISTEN", "").rsplit(":", 1)[-1] != str(http):
+        found.append(f"{at_proxy}: LISTEN={proxy_env.get('LISTEN')} but the http port is {http}")
+    readiness = proxy.get("readinessProbe", {}).get("httpGet", {})
+    if readiness.get("path") != "/readyz" or readiness.get("port") not in ("http", http):
+        found.append(f"{at_proxy}: readinessProbe should GET /readyz on the http port")
     annotations = template["metadata"].get("annotations", {})
     if annotations.get("prometheus.io/scrape") != "true" or annotations.get(
         "prometheus.io/port"
     ) != str(http):
-        found.append(f"{at}: Prometheus annotations should scrape port {http}")
-    pre_stop = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
-    sleep = int(pre_stop[1]) if pre_stop[:1] == ["sleep"] else 0
-    drain = graceful_timeout()
-    if sleep < 1 or pod.get("terminationGracePeriodSeconds", 30) < sleep + drain:
+        found.append(f"{at_proxy}: Prometheus annotations should scrape port {http}")
+    # On deletion nginx stops first and drains; the API keeps serving until nginx is done.
+    proxy_sleep, api_sleep = pre_stop_sleep(proxy), pre_stop_sleep(api)
+    proxy_drain, drain = nginx_shutdown_timeout(), graceful_timeout()
+    if proxy_drain == 0:
+        found.append(f"{at_proxy}: set worker_shutdown_timeout in {NGINX_TEMPLATE.name}")
+    if proxy_sleep < 1 or api_sleep < proxy_sleep + proxy_drain:
         found.append(
-            f"{at}: needs a preStop sleep and a grace period covering it plus gunicorn's "
+            f"{at_api}: its preStop sleep ({api_sleep} s) should outlast nginx's ({proxy_sleep} "
+            f"s) plus nginx's worker_shutdown_timeout ({proxy_drain} s)"
+        )
+    if pod.get("terminationGracePeriodSeconds", 30) < api_sleep + drain:
+        found.append(
+            f"{at_api}: the grace period should cover its preStop sleep plus gunicorn's "
             f"graceful_timeout ({drain} s)"
         )
     volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
-    mounts = {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])}
-    if "emptyDir" not in volumes.get(mounts.get("/tmp", ""), {}):
-        found.append(f"{at}: /tmp is not a writable emptyDir")
+    for name, container in containers.items():
+        mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+        if "emptyDir" not in volumes.get(mounts.get("/tmp", ""), {}):
+            found.append(f"{name_of(deployment)} container {name}: /tmp is not a writable emptyDir")
     if deployment["spec"].get("replicas", 1) < 2:
         found.append(f"{name_of(deployment)}: fewer than 2 replicas")
     return found
+
+
+def pre_stop_sleep(container: Doc) -> int:
+    """The seconds a container's preStop hook sleeps (0 without a sleep)."""
+    command = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+    return int(command[1]) if command[:1] == ["sleep"] else 0
+
+
+def nginx_shutdown_timeout() -> int:
+    """nginx's worker_shutdown_timeout in deploy/nginx (0, nginx's default: no bound, if unset)."""
+    conf = NGINX_TEMPLATE.read_text(encoding="utf-8")
+    match = re.search(r"^worker_shutdown_timeout (\d+)s;", conf, re.MULTILINE)
+    return int(match.group(1)) if match else 0
 
 
 def graceful_timeout() -> int:
@@ -336,12 +384,15 @@ def _redis_problems(docs: list[Doc]) -> list[str]:
     return found
 
 
-def for_podman(docs: list[Doc], api_ports: list[int], redis_port: int) -> list[Doc]:
+def for_podman(
+    docs: list[Doc], api_ports: list[int], loopback_ports: list[int], redis_port: int
+) -> list[Doc]:
     """What `podman kube play` runs of the rendered podman overlay, on the host's network.
 
     Only ConfigMaps and Deployments (podman runs nothing else). The API Deployment becomes one
-    single-replica Deployment per port in ``api_ports`` (as many as its replicas), each
-    listening on its own port, since podman has no Service to share one. Redis listens on
+    single-replica Deployment per port in ``api_ports`` (as many as its replicas), each pod's
+    nginx listening on its own port, since podman has no Service to share one, and its API on
+    its own port of ``loopback_ports`` (the host's loopback is every pod's). Redis listens on
     ``redis_port`` and the storage setting points there. Probes name their port by number and
     the ``ports`` lists go: podman 4.3 turns every containerPort into a host port mapping,
     which host networking refuses. Each pod gets its own emptyDir volumes (podman makes a
@@ -359,10 +410,21 @@ def for_podman(docs: list[Doc], api_ports: list[int], redis_port: int) -> list[D
             out.append(cm)
         elif doc["kind"] == "Deployment" and doc["metadata"]["name"] == API:
             replicas = doc["spec"].get("replicas", 1)
-            if len(api_ports) != replicas:
-                raise ValueError(f"{API} has {replicas} replicas but {len(api_ports)} ports")
-            for index, port in enumerate(api_ports):
-                out.append(_single_pod(doc, f"{API}-{index}", port))
+            if not len(api_ports) == len(loopback_ports) == replicas:
+                raise ValueError(
+                    f"{API} has {replicas} replicas but {len(api_ports)} ports and "
+                    f"{len(loopback_ports)} loopback ports"
+                )
+            for index, (port, loopback) in enumerate(zip(api_ports, loopback_ports, strict=True)):
+                pod = _single_pod(doc, f"{API}-{index}", port)
+                containers = containers_by_name(pod["spec"]["template"]["spec"])
+                set_env(containers[API_CONTAINER], PORT=str(loopback))
+                set_env(
+                    containers[PROXY_CONTAINER],
+                    LISTEN=f"127.0.0.1:{port}",
+                    UPSTREAM=f"127.0.0.1:{loopback}",
+                )
+                out.append(pod)
         elif doc["kind"] == "Deployment" and doc["metadata"]["name"] == REDIS:
             redis = _single_pod(doc, REDIS, redis_port)
             command = redis["spec"]["template"]["spec"]["containers"][0]["command"]
@@ -373,8 +435,15 @@ def for_podman(docs: list[Doc], api_ports: list[int], redis_port: int) -> list[D
     return out
 
 
+def set_env(container: Doc, **values: str) -> None:
+    """Set environment variables the container already has to new values."""
+    for var in container.get("env", []):
+        if var["name"] in values:
+            var["value"] = values[var["name"]]
+
+
 def _single_pod(deployment: Doc, name: str, port: int) -> Doc:
-    """A copy of ``deployment`` with one replica, named ``name``, listening on ``port``."""
+    """A copy of ``deployment`` with one replica, named ``name``, probed on ``port``."""
     doc = copy.deepcopy(deployment)
     doc["metadata"]["name"] = name
     doc["spec"]["replicas"] = 1
@@ -391,9 +460,6 @@ def _single_pod(deployment: Doc, name: str, port: int) -> Doc:
     for container in pod["containers"]:
         for mount in container.get("volumeMounts", []):
             mount["name"] = renamed[mount["name"]]
-        for var in container.get("env", []):
-            if var["name"] == "PORT":
-                var["value"] = str(port)
         for probe_kind in PROBES:
             action = container.get(probe_kind, {})
             action = action.get("httpGet") or action.get("tcpSocket") or {}

@@ -21,22 +21,27 @@ NGINX = shutil.which("nginx") or next(
 TEMPLATE = ROOT / "deploy" / "nginx" / "nginx.conf.template"
 
 
-def render(temp_dir: str, listen: str, upstream: str) -> str:
-    """The proxy's configuration with its placeholders filled in; nginx's own ``$`` kept."""
+def render(temp_dir: str, listen: str, upstream: str, forwarded_by: str = "unix:") -> str:
+    """The proxy's configuration with its placeholders filled in; nginx's own ``$`` kept.
+
+    ``forwarded_by`` is whose X-Forwarded-For nginx believes: by default nobody's, since
+    clients connect straight to it.
+    """
     return Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(
-        TEMP_DIR=temp_dir, LISTEN=listen, UPSTREAM=upstream
+        TEMP_DIR=temp_dir, LISTEN=listen, UPSTREAM=upstream, FORWARDED_BY=forwarded_by
     )
 
 
 @contextmanager
-def running_nginx(upstream_port: int) -> Iterator[int]:
+def running_nginx(upstream_port: int, forwarded_by: str = "unix:") -> Iterator[int]:
     """nginx in front of 127.0.0.1:``upstream_port``; yields the port it listens on."""
     assert NGINX is not None
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="twitchlore-nginx-") as scratch:
         config = Path(scratch) / "nginx.conf"
         config.write_text(
-            render(scratch, f"127.0.0.1:{port}", f"127.0.0.1:{upstream_port}"), encoding="utf-8"
+            render(scratch, f"127.0.0.1:{port}", f"127.0.0.1:{upstream_port}", forwarded_by),
+            encoding="utf-8",
         )
         # Run as root (a container build machine), nginx would hand its workers to a user
         # that cannot write the scratch directory; keep them as root there.

@@ -31,10 +31,17 @@ def rendered() -> dict[str, list[Doc]]:
     return {overlay: kube.render(kube.MANIFESTS / overlay) for overlay in OVERLAYS}
 
 
+def api_pod(docs: list[Doc]) -> Doc:
+    pod: Doc = next(kube.find(docs, "Deployment", kube.API))["spec"]["template"]["spec"]
+    return pod
+
+
 def api_container(docs: list[Doc]) -> Doc:
-    deployment = next(kube.find(docs, "Deployment", kube.API))
-    container: Doc = deployment["spec"]["template"]["spec"]["containers"][0]
-    return container
+    return kube.containers_by_name(api_pod(docs))[kube.API_CONTAINER]
+
+
+def proxy_container(docs: list[Doc]) -> Doc:
+    return kube.containers_by_name(api_pod(docs))[kube.PROXY_CONTAINER]
 
 
 @pytest.mark.parametrize("path", kube.manifest_files(), ids=lambda p: str(p.relative_to(kube.ROOT)))
@@ -175,49 +182,69 @@ def test_an_ingress_that_rewrites_paths_is_found(breaks_ingress: Breaks) -> None
     assert any("nginx.org/rewrites hides which paths reach the pods" in f for f in found), found
 
 
+def test_the_service_reaches_the_api_only_through_nginx(rendered: dict[str, list[Doc]]) -> None:
+    """The Service sends to nginx's port; the API listens on the pod's loopback, behind it."""
+    docs = rendered["base"]
+    service = next(kube.find(docs, "Service", "twitchlore"))
+    target = service["spec"]["ports"][0]["targetPort"]
+    assert kube.container_port(proxy_container(docs), target) == 8080
+    assert kube.container_port(api_container(docs), target) is None
+    assert kube.env_of(api_container(docs))["HOST"] == "127.0.0.1"
+    assert kube.env_of(proxy_container(docs))["UPSTREAM"] == "127.0.0.1:8000"
+
+
 def test_a_missing_readiness_probe_is_found(breaks: Breaks) -> None:
-    """Dropping the API's readiness probe fails the check, naming the probe."""
-    found = breaks(lambda docs: api_container(docs).pop("readinessProbe"))
-    assert any("no readinessProbe" in f for f in found), found
+    """Dropping nginx's readiness probe (the pod's, through the proxy) fails, naming it."""
+    found = breaks(lambda docs: proxy_container(docs).pop("readinessProbe"))
+    assert any("container nginx: no readinessProbe" in f for f in found), found
 
 
 def test_a_probe_on_a_wrong_port_is_found(breaks: Breaks) -> None:
     """A liveness probe on a port the container does not declare fails the check."""
 
     def mutate(docs: list[Doc]) -> None:
-        api_container(docs)["livenessProbe"]["httpGet"]["port"] = 8080
+        proxy_container(docs)["livenessProbe"]["tcpSocket"]["port"] = 8081
 
     found = breaks(mutate)
-    assert any("livenessProbe port 8080 is not a container port" in f for f in found), found
+    assert any("livenessProbe port 8081 is not a container port" in f for f in found), found
 
 
-def test_a_port_setting_that_disagrees_with_the_container_port_is_found(breaks: Breaks) -> None:
-    """PORT=8080 while the container declares 8000 fails the check."""
+def test_an_api_port_nginx_does_not_send_to_is_found(breaks: Breaks) -> None:
+    """PORT=8080 for the API while nginx sends to 127.0.0.1:8000 fails the check."""
+
+    found = breaks(lambda docs: kube.set_env(api_container(docs), PORT="8080"))
+    assert any("UPSTREAM=127.0.0.1:8000 is not the API's 127.0.0.1:8080" in f for f in found)
+
+
+def test_nginx_listening_off_its_declared_port_is_found(breaks: Breaks) -> None:
+    """nginx told to listen on 8081 while its http port is 8080 fails the check."""
+
+    found = breaks(lambda docs: kube.set_env(proxy_container(docs), LISTEN="8081"))
+    assert any("LISTEN=8081 but the http port is 8080" in f for f in found), found
+
+
+def test_an_api_reachable_around_nginx_is_found(breaks: Breaks) -> None:
+    """An API listening on every address of the pod (clients could bypass nginx) fails."""
+
+    found = breaks(lambda docs: kube.set_env(api_container(docs), HOST="0.0.0.0"))
+    assert any("should listen on 127.0.0.1 only" in f for f in found), found
+
+
+def test_an_api_stopping_before_nginx_has_drained_is_found(breaks: Breaks) -> None:
+    """An API preStop no longer than nginx's preStop and drain fails: nginx would lose it."""
 
     def mutate(docs: list[Doc]) -> None:
-        for var in api_container(docs)["env"]:
-            if var["name"] == "PORT":
-                var["value"] = "8080"
+        api_container(docs)["lifecycle"]["preStop"]["exec"]["command"] = ["sleep", "5"]
 
     found = breaks(mutate)
-    assert any("PORT=8080 but the http container port is 8000" in f for f in found), found
-
-
-def test_a_service_pointing_at_no_port_is_found(breaks: Breaks) -> None:
-    """A Service whose targetPort names no container port fails the check."""
-
-    def mutate(docs: list[Doc]) -> None:
-        next(kube.find(docs, "Service", "twitchlore"))["spec"]["ports"][0]["targetPort"] = "web"
-
-    found = breaks(mutate)
-    assert any("targetPort 'web' is not a container port" in f for f in found), found
+    assert any("should outlast nginx's (5 s)" in f for f in found), found
 
 
 def test_a_misspelt_field_fails_the_schema(breaks: Breaks) -> None:
     """A misspelt field (here a probe's name) fails the strict schema validation."""
 
     def mutate(docs: list[Doc]) -> None:
-        container = api_container(docs)
+        container = proxy_container(docs)
         container["readinesProbe"] = container.pop("readinessProbe")
 
     found = breaks(mutate)
@@ -287,10 +314,13 @@ def test_the_podman_overlay_keeps_the_base_but_runs_locally(
     base, local = rendered["base"], rendered["podman"]
     assert api_container(local)["image"] == "localhost/twitchlore:test"
     assert api_container(base)["image"] == "twitchlore:1.0.0"
+    assert proxy_container(local)["image"] == "localhost/twitchlore-nginx:test"
+    assert proxy_container(base)["image"] == "twitchlore-nginx:1.0.0"
     for docs in (base, local):
-        container = api_container(docs)
-        for probe in kube.PROBES:
-            assert probe in container
+        assert [c["name"] for c in api_pod(docs)["containers"]] == ["api", "nginx"]
+        for probe in ("startupProbe", "livenessProbe"):
+            assert probe in api_container(docs)
+        assert "readinessProbe" in proxy_container(docs)
     env = kube.env_of(api_container(local))
     assert env["HOST"] == "127.0.0.1"
     settings = next(kube.find(local, "ConfigMap"))["data"]
@@ -299,20 +329,29 @@ def test_the_podman_overlay_keeps_the_base_but_runs_locally(
 
 
 def test_podman_gets_one_pod_per_replica_on_its_own_port(rendered: dict[str, list[Doc]]) -> None:
-    """Each API replica becomes its own pod on its own port; Redis and the setting follow."""
-    docs = kube.for_podman(rendered["podman"], [41001, 41002, 41003], 41009)
+    """Each API replica becomes its own pod: nginx on its own port, the API on another behind it.
+
+    Redis and the storage setting follow.
+    """
+    docs = kube.for_podman(rendered["podman"], [41001, 41002, 41003], [41011, 41012, 41013], 41009)
     assert kube.schema_errors(docs) == []
     apis = [d for d in kube.find(docs, "Deployment") if d["metadata"]["name"] != kube.REDIS]
     assert [d["metadata"]["name"] for d in apis] == [f"{kube.API}-{i}" for i in range(3)]
-    for deployment, port in zip(apis, (41001, 41002, 41003), strict=True):
+    ports = zip(apis, (41001, 41002, 41003), (41011, 41012, 41013), strict=True)
+    for deployment, port, loopback in ports:
         pod = deployment["spec"]["template"]["spec"]
-        container = pod["containers"][0]
+        containers = kube.containers_by_name(pod)
+        api, proxy = containers[kube.API_CONTAINER], containers[kube.PROXY_CONTAINER]
         assert deployment["spec"]["replicas"] == 1
         assert pod["hostNetwork"] is True
-        assert kube.env_of(container)["PORT"] == str(port)
-        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port}
-        assert "ports" not in container
-        assert [v["name"] for v in pod["volumes"]] == [f"{deployment['metadata']['name']}-tmp"]
+        assert kube.env_of(api)["PORT"] == str(loopback)
+        assert kube.env_of(api)["HOST"] == "127.0.0.1"
+        assert kube.env_of(proxy)["LISTEN"] == f"127.0.0.1:{port}"
+        assert kube.env_of(proxy)["UPSTREAM"] == f"127.0.0.1:{loopback}"
+        assert proxy["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port}
+        assert "ports" not in api and "ports" not in proxy
+        name = deployment["metadata"]["name"]
+        assert [v["name"] for v in pod["volumes"]] == [f"{name}-tmp", f"{name}-nginx-tmp"]
     redis = next(kube.find(docs, "Deployment", kube.REDIS))["spec"]["template"]["spec"]
     command = redis["containers"][0]["command"]
     assert command[command.index("--port") + 1] == "41009"
@@ -324,11 +363,11 @@ def test_podman_gets_one_pod_per_replica_on_its_own_port(rendered: dict[str, lis
 
 def test_podman_needs_a_port_per_replica(rendered: dict[str, list[Doc]]) -> None:
     """Fewer ports than replicas is refused rather than silently running fewer pods."""
-    with pytest.raises(ValueError, match="3 replicas but 2 ports"):
-        kube.for_podman(rendered["podman"], [41001, 41002], 41009)
+    with pytest.raises(ValueError, match="3 replicas but 2 ports and 3 loopback ports"):
+        kube.for_podman(rendered["podman"], [41001, 41002], [41011, 41012, 41013], 41009)
 
 
 def test_podman_refuses_the_cluster_base(rendered: dict[str, list[Doc]]) -> None:
     """The base (no host networking) cannot be turned into podman pods by mistake."""
     with pytest.raises(ValueError, match="must set hostNetwork"):
-        kube.for_podman(rendered["base"], [41001, 41002, 41003], 41009)
+        kube.for_podman(rendered["base"], [41001, 41002, 41003], [41011, 41012, 41013], 41009)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 import time
 from collections.abc import Iterator
 
@@ -52,6 +54,54 @@ def test_the_proxys_own_refusals_are_problem_details(
     assert head.startswith(f"HTTP/1.1 {status}".encode()), head
     assert b"Content-Type: application/problem+json" in head
     assert f'"status":{status}'.encode() in body
+
+
+class EchoForwardedFor(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with the X-Forwarded-For it was sent (what the service would read)."""
+
+    def do_GET(self) -> None:
+        body = (self.headers.get("X-Forwarded-For") or "").encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the test reads the answers."""
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[int]:
+    """A server that echoes the X-Forwarded-For nginx sends it: its port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoForwardedFor)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("forwarded_by", "sent", "client"),
+    [
+        ("unix:", "203.0.113.9", "127.0.0.1"),
+        ("127.0.0.1", "203.0.113.9", "203.0.113.9"),
+        ("127.0.0.1", "198.51.100.1, 203.0.113.9", "203.0.113.9"),
+        ("10.0.0.0/8", "203.0.113.9", "127.0.0.1"),
+    ],
+    ids=["nobody believed", "a proxy in front", "the last address only", "another proxy's"],
+)
+def test_the_service_is_told_the_client_nginx_believes(
+    echo: int, forwarded_by: str, sent: str, client: str
+) -> None:
+    """nginx passes on one address: the X-Forwarded-For's last from FORWARDED_BY, else the peer.
+
+    A client cannot name itself unless it connects from FORWARDED_BY (a proxy in front).
+    """
+    with running_nginx(echo, forwarded_by) as port:
+        answer = request(port, "/anything", headers={"X-Forwarded-For": sent})
+    assert answer.status == 200
+    assert answer.body.decode() == client
 
 
 @pytest.mark.parametrize(

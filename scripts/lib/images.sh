@@ -66,13 +66,15 @@ build_image() {
 }
 
 # build_image_once TAG DOCKERFILE CONTEXT : build_image unless TAG was built from this very
-# Dockerfile (its hash is kept in a label), for images that only change with their Dockerfile.
+# Dockerfile and context directory (their hash is kept in a label), for images that change only
+# with them.
 build_image_once() {
   local tag=$1 dockerfile=$2 context=$3 hash built
-  hash=$(sha256sum "$dockerfile" | cut -c1-16)
+  hash=$(find "$dockerfile" "$context" -type f -print0 | sort -z | xargs -0 sha256sum \
+    | sha256sum | cut -c1-16)
   built=$("${BUILDAH[@]}" inspect --type image --format '{{index .Docker.Config.Labels "twitchlore.dockerfile"}}' "$tag" 2>/dev/null || true)
   if [ "$built" = "$hash" ]; then
-    say "$tag is up to date with $dockerfile"
+    say "$tag is up to date with $context"
     return 0
   fi
   build_image "$tag" "$dockerfile" "$context" --label "twitchlore.dockerfile=$hash"
