@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -139,3 +140,26 @@ def test_the_log_queue_drops_and_counts_lines_when_its_reader_stalls() -> None:
     assert 1000 <= dropped <= 2000 - 100
     assert len(lines) == 2000 - dropped
     assert lines[0].startswith("line 0000 ") and lines == sorted(lines)
+
+
+class CountingStream(io.StringIO):
+    """A stream that counts the writes it is given."""
+
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_the_log_queue_writes_the_lines_of_many_requests_at_once() -> None:
+    """Lines queued while the writer is busy or pausing go out together, in order: one write
+    per line woke a thread and called the kernel for every request, more than answering a
+    kept request costs."""
+    stream = CountingStream()
+    queue = observability.LogQueue(stream)
+    for n in range(500):
+        queue.put_nowait(f"line {n:03}\n")
+    queue.flush()
+    assert stream.getvalue().splitlines() == [f"line {n:03}" for n in range(500)]
+    assert stream.writes <= 5

@@ -88,6 +88,10 @@ LOG_LINES_DROPPED = Counter(
 )
 
 
+WRITE_INTERVAL_SECONDS = 0.05
+"""How long the log writer waits after a write, so the lines of many requests go out in one."""
+
+
 class LogQueue:
     """Log lines on their way to stderr: a bounded queue that a thread of its own writes out.
 
@@ -129,21 +133,32 @@ class LogQueue:
                 pass
 
     def _write_out(self) -> None:
-        wake = self._wake
+        wake, pause = self._wake, allocate_lock()
+        pause.acquire()
         while True:
-            try:
-                line = self._lines.popleft()
-            except IndexError:
+            if not self._lines:
                 wake.acquire(timeout=1)
                 continue
             self._writing = True
             try:
-                self.stream.write(line)
+                self.stream.write("".join(self._take_all()))
                 self.stream.flush()
             except (OSError, ValueError):  # stderr closed: nothing to tell it
                 pass
             finally:
                 self._writing = False
+            # One write for the lines of many requests: waking this thread and writing for
+            # every line cost a busy worker more than the rest of answering a kept request.
+            pause.acquire(timeout=WRITE_INTERVAL_SECONDS)
+
+    def _take_all(self) -> list[str]:
+        """Every line queued so far, oldest first, taken off the queue."""
+        taken = []
+        try:
+            while True:
+                taken.append(self._lines.popleft())
+        except IndexError:
+            return taken
 
     def flush(self, seconds: float = 5.0) -> None:
         """Wait (at most ``seconds``) until every queued line is written."""
