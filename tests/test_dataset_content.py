@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -610,7 +611,10 @@ def _texts_about(condition: str, data: Path) -> list[str]:
     """Every served text about one condition in one language: its own fields, and each reading's
     reason for listing it (likely cause or condition to rule out)."""
     english = data.name == "data"
-    load = lambda name: yaml.safe_load((data / f"{name}.yaml").read_text(encoding="utf-8"))  # noqa: E731
+
+    def load(name: str) -> Any:
+        return yaml.safe_load((data / f"{name}.yaml").read_text(encoding="utf-8"))
+
     if english:
         entry = next(e for e in load("conditions") if e["id"] == condition)
         texts = [entry["summary"], entry["description"], entry["lip_twitch_link"]]
