@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -16,10 +17,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def upstream(server: str) -> int:
+def upstream(server: str) -> Iterator[int]:
     """The service as `make run` starts it (the test process's shared server), for nginx to
     stand in front of: its port."""
-    return int(server.rsplit(":", 1)[1])
+    yield int(server.rsplit(":", 1)[1])
 
 
 def test_a_reading_through_the_proxy_is_the_services_own(upstream: int) -> None:
