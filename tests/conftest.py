@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.nodeid import NodeId
 from flask import Flask
 from flask.testing import FlaskClient
 from selenium.webdriver import Chrome as WebDriver
@@ -153,20 +154,42 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give each slow test without a timeout of its own the slow tests' timeout, and each test
-    a node id of its own.
+def xdist_group_id(item: pytest.Item) -> NodeId | None:
+    """The node id from which pytest-xdist's ``--dist loadgroup`` reads a test's group
+    (``<node id>@<group>``) for a test marked ``xdist_group``; None for a test without one.
+
+    pytest-xdist 3.8 writes that id to ``item._nodeid``, which pytest 9 no longer reads (a node's
+    id is ``item._id``): every group was ignored, and the tests of a group were dealt one by one
+    to every process, each of which built the group's shared fixtures again.
+    """
+    names = {
+        str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+        for mark in item.iter_markers("xdist_group")
+    }
+    if not names:
+        return None
+    # All after the path as one name: the group follows the parameters' closing bracket.
+    path, _, rest = item.nodeid.partition("::")
+    return NodeId(path=path, names=(f"{rest}@{'_'.join(sorted(names))}",))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give each slow test without a timeout of its own the slow tests' timeout, each test
+    a node id of its own, and under ``--dist loadgroup`` each grouped test its group's id.
 
     schemathesis names its tests by operation, but under pytest 9 they all get one node id;
     pytest-xdist's grouped scheduling keys tests by node id, so it ran one operation of the
     fuzz and dropped the others without a word. Such tests take their full name as their id.
     """
     shared = Counter(item.nodeid for item in items)
+    grouping = getattr(config.option, "loadgroup", False)
     for item in items:
         if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
         if shared[item.nodeid] > 1 and item.parent is not None:
             item._id = item.parent.id.child(item.name)
+        if grouping and (grouped := xdist_group_id(item)):
+            item._id = grouped
     ids = Counter(item.nodeid for item in items)
     assert max(ids.values(), default=1) == 1, [nodeid for nodeid, n in ids.items() if n > 1]
 

@@ -276,7 +276,9 @@ def test_sighup_reloads_valid_data_and_keeps_serving_on_broken_data(data_dir: Pa
             """the edited dataset is served"""
             return version() == "99.0.0"
 
-        eventually(reloaded)
+        # A reload loads and checks the data in every language, then starts new workers: on a
+        # busy machine (make test's four processes on two cores) that took over 15 s.
+        eventually(reloaded, seconds=60)
         conditions = data_dir / "conditions.yaml"
         conditions.write_text(
             conditions.read_text(encoding="utf-8").replace("urgency: ", "urgency: x-", 1),
@@ -288,7 +290,7 @@ def test_sighup_reloads_valid_data_and_keeps_serving_on_broken_data(data_dir: Pa
             """the broken reload is reported"""
             return "reload refused" in server.log_text()
 
-        eventually(refused)
+        eventually(refused, seconds=60)
         time.sleep(1)
         still = version()
         log = server.log_text()

@@ -22,6 +22,9 @@ from .helpers import COMBINATIONS, PROBLEM, TEST_SETTINGS, assert_problem, empty
 from .pseudo_language import write_pseudo_language
 from .test_wording import strings
 
+# Under make test one process builds the multilingual app for every test of the module.
+pytestmark = pytest.mark.xdist_group("multilingual")
+
 SHIPPED = list(load_datasets())
 """The languages in data/translations, English first."""
 SERVED = ("en", "es", "hi", "tr")

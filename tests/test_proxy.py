@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from .gunicorn_server import running_server
 from .hostile import READING, idle_connections, raw_exchange, request, slow_readers
 from .nginx_proxy import NGINX, running_nginx
 
@@ -19,11 +18,11 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[int]:
-    """The service as `make run` starts it, for nginx to stand in front of: its port."""
-    with running_server() as server:
-        yield int(server.url.rsplit(":", 1)[1])
+@pytest.fixture
+def upstream(server: str) -> Iterator[int]:
+    """The service as `make run` starts it (the test process's shared server), for nginx to
+    stand in front of: its port."""
+    yield int(server.rsplit(":", 1)[1])
 
 
 def test_a_reading_through_the_proxy_is_the_services_own(upstream: int) -> None:

@@ -20,6 +20,8 @@ pytestmark = [
     pytest.mark.skipif(
         REDIS_SERVER is None, reason="no redis-server: install Debian's redis-server (.ci/run does)"
     ),
+    # The tests share one redis-server: one process starts it.
+    pytest.mark.xdist_group("shared-limits"),
 ]
 
 READING = "/v1/readings?side=left&lip=upper"

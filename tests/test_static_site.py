@@ -1,13 +1,16 @@
 """make export: the service as a folder any static host serves, and the widget reading from it.
 
-The folder is written once per test process (Brotli at a low quality, to be quick); the browser
-test serves it with Python's plain http.server, as any static host would.
+The folder is written once per test run, by what make export runs (Brotli at a low quality, to be
+quick): the tests that read it share one xdist group, so one process writes it. The browser test
+serves it with Python's plain http.server, as any static host would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
+import io
 import json
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler
@@ -23,23 +26,33 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from service import create_app, static_site
-from service.static_site import EXCLUDED, LISTS, UnexportableRouteError, export_site, static_urls
+from service.static_site import EXCLUDED, LISTS, UnexportableRouteError, static_urls
 
 from .chromium import CHROMEDRIVER, CHROMIUM, MISSING, serving_pages
 from .helpers import TEST_SETTINGS
 from .test_widget_browser import shadow_text
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("static-site")]
 
 LANGUAGES = ("en", "es", "hi", "tr")
 
 
 @pytest.fixture(scope="module")
-def site(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder make export writes, from the shared app."""
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The folder ``python -m service.static_site DIR`` (what make export runs) writes into a
+    folder holding a stale file, and what it printed."""
     folder = tmp_path_factory.mktemp("static") / "site"
-    export_site(app, folder, level=1)
-    return folder
+    (folder / "stale").mkdir(parents=True)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert static_site.main([str(folder), "--level", "1"]) == 0
+    return folder, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def site(exported: tuple[Path, str]) -> Path:
+    """The folder make export writes."""
+    return exported[0]
 
 
 def test_every_route_is_exported_or_excluded_with_a_reason(app: Flask) -> None:
@@ -191,13 +204,11 @@ def test_the_widget_reads_readings_by_id_from_a_static_copy(
 
 
 def test_make_export_writes_the_folder_and_says_what_it_wrote(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    exported: tuple[Path, str],
 ) -> None:
-    """python -m service.static_site DIR (what make export runs) fills DIR and prints sizes."""
-    folder = tmp_path / "public"
-    (folder / "stale").mkdir(parents=True)
-    assert static_site.main([str(folder), "--level", "0"]) == 0
-    printed = capsys.readouterr().out
+    """python -m service.static_site DIR (what make export runs) empties DIR, fills it and
+    prints sizes."""
+    folder, printed = exported
     assert f"to {folder}" in printed and ".json:" in printed
     assert (folder / "v1" / "cards" / "right-upper-gradual.json").is_file()
     assert not (folder / "stale").exists()

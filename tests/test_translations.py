@@ -15,6 +15,9 @@ from service.dataset.__main__ import main
 from .helpers import read_yaml, write_yaml
 from .pseudo_language import pseudo, write_pseudo_language
 
+# Under make test one process writes the pseudo-languages for every test of the module.
+pytestmark = pytest.mark.xdist_group("pseudo-languages")
+
 TAG = "xx"
 FOLDER = f"data/translations/{TAG}"
 Change = Callable[[Any], Any]

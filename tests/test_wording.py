@@ -112,7 +112,14 @@ def served_documents(client: FlaskClient) -> Iterator[tuple[str, Any]]:
                     yield with_symptoms, _get(client, with_symptoms)
 
 
-@pytest.fixture(scope="module", params=list(load_datasets()))
+@pytest.fixture(
+    scope="module",
+    # Under make test one process walks a language and runs every test of that language.
+    params=[
+        pytest.param(tag, marks=pytest.mark.xdist_group(f"wording-{tag}"))
+        for tag in load_datasets()
+    ],
+)
 def language(request: pytest.FixtureRequest) -> str:
     """Each language of data/translations in turn."""
     tag: str = request.param
