@@ -52,7 +52,7 @@ def refusal_of(environ: dict[str, Any]) -> Refusal | None:
 
     The path and query are the canonical ones the front door made.
     """
-    if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and "HTTP_HOST" not in environ:
+    if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and not environ.get("HTTP_HOST"):
         return Refusal(400, "An HTTP/1.1 request must have a Host header.")
     if len(environ.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
         return Refusal(414, f"The query string is longer than {MAX_QUERY_STRING} bytes.")

@@ -48,6 +48,16 @@ def run_directory() -> str:
     return directory
 
 
+def start_run() -> str:
+    """The metrics directory for a new run of the server (``run_directory``), emptied of an
+    earlier run's files, with prometheus_client set up to use it (``install``)."""
+    directory = run_directory()
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory, exist_ok=True)
+    install()
+    return directory
+
+
 def remove_run_directory() -> None:
     """Remove the directory ``run_directory`` made, if it made one (at the end of the run)."""
     for directory in _made:
@@ -220,3 +230,46 @@ def retire_process(pid: int, directory: str | None = None) -> None:
             os.remove(gauge)
         except OSError as error:
             logger.error("could not remove the metrics of exited worker %s: %s", pid, error)
+
+
+def retire_dead_processes(directory: str | None = None, also: tuple[int, ...] = ()) -> None:
+    """Retire (``retire_process``) every process with metrics files that is no longer running.
+
+    A server without a hook for a worker's exit calls this as each new worker starts, and
+    as a worker stops with its own id in ``also``; a lock file keeps two workers from adding
+    the same process's counts twice.
+    """
+    import fcntl
+
+    directory = directory or os.environ.get(ENVIRONMENT)
+    if not directory or not os.path.isdir(directory):
+        return
+    try:
+        with open(os.path.join(directory, "retire.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for pid in sorted(_pids_with_files(directory)):
+                if not _running(pid) or pid in also:
+                    retire_process(pid, directory)
+    except OSError as error:  # a read-only or full directory: the worker serves regardless
+        logger.error("could not retire the metrics of exited workers: %s", error)
+
+
+def _pids_with_files(directory: str) -> set[int]:
+    """The process ids that metrics files in ``directory`` are named after."""
+    pids = set()
+    for path in glob.glob(os.path.join(directory, "*_*.db")):
+        suffix = os.path.basename(path)[: -len(".db")].rsplit("_", 1)[-1]
+        if suffix.isdigit():
+            pids.add(int(suffix))
+    return pids
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
