@@ -83,7 +83,7 @@ def _chunked_body_refusal(environ: dict[str, Any]) -> Refusal | None:
         return None
     try:
         body = get_input_stream(environ).read(MAX_BODY_BYTES + 1)
-    except Exception:  # the server's own parse errors: gunicorn's, or another server's
+    except Exception:  # a server's own parse errors while reading the body
         return Refusal(
             400, "The chunked framing of the request body is not valid.", CLOSE_CONNECTION
         )

@@ -1,6 +1,6 @@
 """Metrics files that survive their directory: full, read-only, or filling up with dead workers.
 
-Under gunicorn every worker keeps its metrics in files of its own in one directory
+Under the server every worker keeps its metrics in files of its own in one directory
 (prometheus_client's multiprocess mode, ``PROMETHEUS_MULTIPROC_DIR``), memory-mapped.
 prometheus_client makes those files sparse, so on a full disk a request that writes a
 metric touches a page with no block behind it and the worker dies of SIGBUS; a directory
@@ -199,7 +199,7 @@ RETIRED_KINDS = ("counter", "histogram", "summary")
 
 def retire_process(pid: int, directory: str | None = None) -> None:
     """A worker has exited: add its counters and histograms to the kept totals, and remove its
-    files (its gauges describe a process that is gone). Runs in the gunicorn master."""
+    files (its gauges describe a process that is gone). Runs in a starting or stopping worker."""
     from prometheus_client.mmap_dict import MmapedDict
 
     directory = directory or os.environ.get(ENVIRONMENT)
