@@ -1,4 +1,4 @@
-# Twitchlore: two stages on one slim Python base; the final image runs gunicorn as a non-root user.
+# Twitchlore: two stages on one slim Python base; the final image runs Granian as a non-root user.
 # BASE_IMAGE is the official slim image by default; `make container-test` passes a local base
 # (Debian bookworm with python3, made with debootstrap) since that machine reaches no registry.
 ARG BASE_IMAGE=python:3.11-slim-bookworm
@@ -24,7 +24,6 @@ ENV HOST=0.0.0.0 \
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin twitchlore
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
-COPY gunicorn.conf.py ./
 COPY data ./data
 USER 10001
 EXPOSE 8000

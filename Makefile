@@ -29,7 +29,7 @@ setup: $(SERVE_STAMP)  ## what serving needs, nothing more
 
 setup-dev: $(DEV_STAMP)  ## what serving needs, and the development tools
 
-run: setup  ## set up, then serve the API with gunicorn on $(HOST):$(PORT)
+run: setup  ## set up, then serve the API with Granian on $(HOST):$(PORT)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m service
 
 COVERAGE := --cov=service --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=95
@@ -47,8 +47,8 @@ test-fast: setup-dev  ## the in-process tests only (not marked slow), no coverag
 	$(BIN)/python -m pytest -p randomly -p no:schemathesis -p no:hypothesispytest -p no:anyio -m "not slow" -q
 
 lint: setup-dev
-	$(BIN)/ruff check service tests bench scripts gunicorn.conf.py
-	$(BIN)/ruff format --check service tests bench scripts gunicorn.conf.py
+	$(BIN)/ruff check service tests bench scripts
+	$(BIN)/ruff format --check service tests bench scripts
 	$(BIN)/codespell
 	$(BIN)/hadolint Dockerfile deploy/nginx/Dockerfile deploy/redis/Dockerfile
 

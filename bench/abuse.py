@@ -39,7 +39,6 @@ import redis as redis_client
 
 from service.dataset import DATA_DIR
 from tests.faults import fill, read_only, restart_a_worker, small_tmpfs
-from tests.gunicorn_server import Server, running_server, server_with_stalled_stderr
 from tests.hostile import (
     ERROR_ROUTES,
     READING,
@@ -62,6 +61,7 @@ from tests.hostile import (
     status_line,
     worker_pids,
 )
+from tests.live_server import Server, running_server, server_with_stalled_stderr
 from tests.nginx_proxy import NGINX, running_nginx
 from tests.redis_server import REDIS_SERVER, delaying_proxy, running_redis
 

@@ -3,11 +3,13 @@
     python bench/bench.py [--duration SECONDS] [--connections N] [--rounds N]
 
 The anchor is a bare Flask hello on gunicorn's defaults (one sync worker), started from a
-directory outside the project so that its gunicorn.conf.py does not apply; beside it, the
-same bare app under Granian. Each design of the service then serves a reading with one
-worker. wrk drives every server in turn, round after round (A B C ... A B C ...), and the
-script prints requests/s, p50 and p99 with the ratios to the anchor, then the other
-endpoints under the design as shipped, start-up time and resident memory.
+scratch directory outside the project, where none of its settings apply; beside it, the
+same bare app under Granian's defaults. The service as shipped (`python -m service`, as
+`make run` and the image start it) and each design of it (gunicorn's gevent workers, as
+before, and Granian's defaults; with and without the answer cache and precompression)
+then serve a reading with one worker. wrk drives every server in turn, round after round
+(A B C ... A B C ...), and the script prints requests/s, p50 and p99 with the ratios to
+the anchor, then the other endpoints under the design as shipped, start-up time and resident memory.
 Every request says ``Accept-Encoding: gzip, deflate, br`` as a browser does. Figures are
 printed, never asserted. Every production feature is on at its default, except that the
 rate limit is raised so wrk's single address is not refused.
@@ -48,6 +50,7 @@ ENDPOINTS = {
     "one condition": "/v1/conditions/bells-palsy",
 }
 ANCHOR = "bare Flask hello, gunicorn sync (defaults)"
+SHIPPED = "shipped: python -m service (Granian)"
 
 
 def granian(target: str, factory: bool) -> list[str]:
@@ -69,7 +72,8 @@ class Design:
 
 
 def designs() -> list[Design]:
-    """The anchors, then the service under each server, with and without each cache."""
+    """The anchors, the service as shipped, then the service under each server with and
+    without each cache."""
     bench = str(ROOT / "bench")
     hello = ["--pythonpath", bench, "hello_app:app"]
     every = [
@@ -83,18 +87,21 @@ def designs() -> list[Design]:
             HELLO,
             {},
         ),
+        Design(
+            SHIPPED,
+            ["env", "HOST=127.0.0.1", "PORT={port}", sys.executable, "-m", "service"],
+            False,
+            READING,
+            {"WEB_CONCURRENCY": "1", **SERVICE_ENV},
+        ),
     ]
     for description, factory in VARIANTS.items():
-        gevent = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
-        gevent += ["--chdir", bench, f"variants:{factory}()"]
+        # gunicorn's gevent workers, as the service was served before Granian.
+        gevent = [str(BIN / "gunicorn"), "--worker-class", "gevent", "--workers", "1"]
+        gevent += ["--worker-connections", "1000", "--keep-alive", "5"]
+        gevent += ["--bind", "127.0.0.1:{port}", "--chdir", bench, f"variants:{factory}()"]
         every += [
-            Design(
-                f"gevent, {description}",
-                gevent,
-                False,
-                READING,
-                {"WEB_CONCURRENCY": "1", **SERVICE_ENV},
-            ),
+            Design(f"gevent, {description}", gevent, False, READING, SERVICE_ENV),
             Design(
                 f"Granian, {description}",
                 [*granian(f"variants:{factory}", factory=True), "--working-dir", bench],
@@ -165,7 +172,7 @@ def main() -> None:
     args = parser.parse_args()
     wrk = wrk_binary()
     every = designs()
-    shipped = every[2]  # gevent with both caches: what `make run` and the image serve
+    shipped = every[2]  # what `make run` and the image serve
 
     results: dict[str, list[WrkResult]] = {design.name: [] for design in every}
     endpoints: dict[str, list[WrkResult]] = {name: [] for name in ENDPOINTS}

@@ -1,4 +1,4 @@
-"""Helpers for the benchmark and the soak test: gunicorn servers, wrk runs, worker memory."""
+"""Helpers for the benchmark and the soak test: servers, wrk runs, worker memory."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.hostile import resident_mb, worker_pids
 
 ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 SERVICE_ENV = {
     "TWITCHLORE_RATE_LIMIT": "1000000000 per minute",
     "TWITCHLORE_RATE_LIMIT_ENABLED": "true",
@@ -88,11 +87,9 @@ def serving(
 
 
 @contextmanager
-def gunicorn(
-    app: str, chdir: Path, workers: int = 1, env: Mapping[str, str] | None = None
-) -> Iterator[tuple[str, int]]:
-    """Run ``app`` under gunicorn with the project's config; yield its base URL and pid."""
-    command = [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(chdir), app]
+def service(workers: int = 1, env: Mapping[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """Run the service as `make run` does (``python -m service``); yield its base URL and pid."""
+    command = ["env", "HOST=127.0.0.1", "PORT={port}", sys.executable, "-m", "service"]
     with serving(command, ROOT, {"WEB_CONCURRENCY": str(workers), **(env or {})}) as served:
         yield served
 
@@ -154,5 +151,5 @@ def _latency_ms(output: str, percentile: str) -> float:
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
-    """Resident memory of each worker process of a gunicorn master, in MB."""
+    """Resident memory of each worker process of a server's master, in MB."""
     return list(resident_mb(worker_pids(master_pid)).values())

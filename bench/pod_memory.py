@@ -2,7 +2,7 @@
 
     python bench/pod_memory.py [--workers 2] [--seconds 60] [--connections 16]
 
-Runs the service as the image does (`python -m service`, gevent workers) on a free loopback
+Runs the service as the image does (`python -m service`, Granian) on a free loopback
 port, then drives it with wrk: readings for 528 combinations of side, lip, suddenness and two
 symptoms, each asked for many times with a browser's, a gzip-only or no Accept-Encoding, and
 catalogue pages of every size, so that every worker's answer cache and LRUs fill to their
@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness import wrk_binary
 
-from tests.gunicorn_server import running_server
 from tests.hostile import SYMPTOM_IDS, load_symptom_ids, worker_pids
+from tests.live_server import running_server
 
 RAISED_LIMIT = "1000000000 per minute"
 SYMPTOMS = 12

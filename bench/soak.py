@@ -1,4 +1,4 @@
-"""Soak test: two gunicorn workers at about 80 % of their capacity for a long while.
+"""Soak test: two server workers at about 80 % of their capacity for a long while.
 
     python bench/soak.py [--minutes 10] [--load 0.8]
 
@@ -14,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from harness import ROOT, SERVICE_ENV, gunicorn, run_wrk, worker_rss_mb, wrk_binary
+from harness import SERVICE_ENV, run_wrk, service, worker_rss_mb, wrk_binary
 
 PATHS = [
     f"/v1/readings?side={side}&lip={lip}&sudden={sudden}"
@@ -60,7 +60,7 @@ def main() -> None:
     wrk = wrk_binary()
     with (
         tempfile.TemporaryDirectory(prefix="soak-") as scratch,
-        gunicorn("service:create_app()", ROOT, workers=2, env=SERVICE_ENV) as (url, master),
+        service(workers=2, env=SERVICE_ENV) as (url, master),
     ):
         flat_out = mix_script(Path(scratch), None)
         capacity = run_wrk(wrk, url, 10, 16, script=flat_out).requests_per_second

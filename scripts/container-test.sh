@@ -18,7 +18,7 @@ WORK=${CONTAINER_WORK:-/var/tmp/twitchlore-container}
 . scripts/lib/images.sh
 
 need_root_and buildah debootstrap podman runc curl python3
-# Free loopback ports (the kernel picks them, as tests/gunicorn_server.py does), so two runs or a
+# Free loopback ports (the kernel picks them, as tests/live_server.py does), so two runs or a
 # busy port cannot collide: nginx's (CONTAINER_PORT chooses it instead) and the API's.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -65,12 +65,12 @@ say "running $NGINX_IMAGE on 127.0.0.1:$PORT in front of it"
   --env LISTEN="127.0.0.1:$PORT" --env UPSTREAM="127.0.0.1:$API_PORT" "$NGINX_IMAGE" >/dev/null
 nginx_logs() { "${PODMAN[@]}" logs "$NGINX_NAME" 2>&1 | tail -n 30; }
 
-# Ask only once gunicorn says it has bound the port, so nothing else that listens there
+# Ask only once Granian says it has bound the port, so nothing else that listens there
 # answers for the image; if the container exits first (the port was taken meanwhile, say),
 # stop with its log.
 for _ in $(seq 1 60); do
   kill -0 "$runner" 2>/dev/null || { say "the container exited:"; tail -n 30 "$RUN_LOG"; exit 1; }
-  grep -q "Listening at: http://127.0.0.1:$API_PORT " "$RUN_LOG" \
+  grep -Eq "Listening at: http://127.0.0.1:$API_PORT([^0-9]|\$)" "$RUN_LOG" \
     && curl -fsS --max-time 2 "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
   sleep 1
 done

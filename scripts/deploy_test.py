@@ -371,7 +371,7 @@ def check_pod_deleted(run: Run) -> None:
 
     Kubernetes takes a deleted pod out of its Service's endpoints while the preStop hooks
     (sleep) delay the stop signals: nginx's comes first, it finishes what it has in flight
-    while the API still answers; then gunicorn finishes its own requests and exits. Here the
+    while the API still answers; then Granian finishes its own requests and exits. Here the
     endpoints are the load's list of ports. One request is in flight at nginx when its stop
     signal comes: its headers are half sent just before (nginx gives a client 5 s to send
     them), the rest after.

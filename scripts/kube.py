@@ -218,7 +218,7 @@ def _api_problems(docs: list[Doc]) -> list[str]:
         )
     if pod.get("terminationGracePeriodSeconds", 30) < api_sleep + drain:
         found.append(
-            f"{at_api}: the grace period should cover its preStop sleep plus gunicorn's "
+            f"{at_api}: the grace period should cover its preStop sleep plus the server's "
             f"graceful_timeout ({drain} s)"
         )
     volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
@@ -245,10 +245,11 @@ def nginx_shutdown_timeout() -> int:
 
 
 def graceful_timeout() -> int:
-    """gunicorn's graceful_timeout in gunicorn.conf.py (30 s, gunicorn's default, if unset)."""
-    conf = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
-    match = re.search(r"^graceful_timeout = (\d+)", conf, re.MULTILINE)
-    return int(match.group(1)) if match else 30
+    """How long the server lets its workers finish requests on SIGTERM: GRACEFUL_SECONDS in
+    service/edge/server.py (no bound, taken as an hour, if unset)."""
+    conf = (ROOT / "service" / "edge" / "server.py").read_text(encoding="utf-8")
+    match = re.search(r"^GRACEFUL_SECONDS = (\d+)", conf, re.MULTILINE)
+    return int(match.group(1)) if match else 3600
 
 
 def _service_problems(docs: list[Doc], service: Doc) -> list[str]:

@@ -10,7 +10,7 @@ from flask import Flask
 
 from .edge import metric_files
 
-# Before any module creates a metric: gunicorn workers' metrics files that survive faults.
+# Before any module creates a metric: workers' metrics files that survive faults.
 metric_files.install()
 
 

@@ -1,26 +1,23 @@
-"""``python -m service``: check the server settings, then run gunicorn (`make run`, the image).
-
-gunicorn reads ``WEB_CONCURRENCY`` with ``int()`` as it is imported, so a bad value would
-end in its traceback before any config file runs; it is checked here first, in one line.
-"""
+"""``python -m service``: check the server settings, build the app, then serve it with Granian
+(`make run`, the image)."""
 
 from __future__ import annotations
 
 import os
-import sys
 
-from .config import ConfigError, worker_count
+from .edge import metric_files
 
 
 def main() -> None:
-    """Refuse unusable server settings in one line, else become gunicorn with our config."""
-    try:
-        worker_count(os.environ)
-    except ConfigError as error:
-        sys.exit(f"Error: {error}")
-    config = os.environ.get("TWITCHLORE_GUNICORN_CONFIG", "gunicorn.conf.py")
-    app = "service:create_app()"
-    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-c", config, *sys.argv[1:], app])
+    """Serve the service with Granian, configured from the environment (see ``edge.server``).
+
+    Every worker keeps its metrics in files of one directory, which must be known before
+    any metric exists: it is chosen first, and the server module is imported only then.
+    """
+    metric_files.start_run()
+    from .edge.server import serve
+
+    serve(os.environ)
 
 
 if __name__ == "__main__":

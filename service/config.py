@@ -22,7 +22,7 @@ from .version import VERSION
 class ConfigError(RuntimeError):
     """An environment variable holds a value the service cannot use.
 
-    A ``RuntimeError`` so that gunicorn reports it as one line and exits.
+    ``python -m service`` reports it as one line and exits.
     """
 
 

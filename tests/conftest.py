@@ -24,7 +24,6 @@ from service import create_app
 from service.dataset import DATA_DIR, KIND_RULES, Dataset, files, loader
 
 from .chromium import start_chromium
-from .gunicorn_server import running_server
 from .helpers import (
     PUBLIC_URL,
     TEST_SETTINGS,
@@ -33,6 +32,7 @@ from .helpers import (
     read_yaml,
     write_yaml,
 )
+from .live_server import running_server
 
 LOADS_KEPT = 8
 """Loads of distinct data folders kept per test process (the shipped data, and a copy that a

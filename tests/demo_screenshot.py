@@ -17,7 +17,7 @@ from selenium.webdriver import Chrome as WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .chromium import CHROMEDRIVER, CHROMIUM, MISSING, start_chromium
-from .gunicorn_server import running_server
+from .live_server import running_server
 
 WIDTHS = {"demo.png": 1280, "demo-360.png": 360}
 NO_EMOJI_FONT = "no colour emoji font (cards show one): install Debian's fonts-noto-color-emoji"

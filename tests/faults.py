@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .gunicorn_server import Server
 from .hostile import eventually, worker_pids
+from .live_server import Server
 
 
 def restart_a_worker(server: Server) -> None:

@@ -227,7 +227,6 @@ PATH_SPELLINGS = [
     "/v1//readings",
     "/./v1/readings",
     "/v1/./readings",
-    "/v1/omens/../readings",
 ]
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from string import Template
 
-from .gunicorn_server import ROOT, free_port
+from .live_server import ROOT, free_port
 
 NGINX = shutil.which("nginx") or next(
     (path for path in ("/usr/sbin/nginx",) if Path(path).is_file()), None

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import redis
 
-from .gunicorn_server import end, free_port
+from .live_server import end, free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 

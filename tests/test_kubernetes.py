@@ -297,7 +297,7 @@ def test_a_storage_setting_naming_no_service_is_found(breaks: Breaks) -> None:
 
 
 def test_a_grace_period_shorter_than_the_drain_is_found(breaks: Breaks) -> None:
-    """A termination grace period that cannot cover preStop plus gunicorn's drain fails."""
+    """A termination grace period that cannot cover preStop plus the server's drain fails."""
 
     def mutate(docs: list[Doc]) -> None:
         deployment = next(kube.find(docs, "Deployment", kube.API))

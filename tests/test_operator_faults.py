@@ -19,9 +19,9 @@ import pytest
 from service.edge.metric_files import ENVIRONMENT
 
 from .faults import fill, read_only, restart_a_worker, small_tmpfs
-from .gunicorn_server import Server, running_server, server_with_stalled_stderr
 from .helpers import metric
 from .hostile import READING, Answer, eventually, request, worker_pids
+from .live_server import Server, running_server, server_with_stalled_stderr
 
 pytestmark = pytest.mark.slow
 

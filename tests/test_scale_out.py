@@ -1,27 +1,26 @@
-"""Two gunicorn workers sharing rate limits through a real Redis, and metrics across workers.
+"""Two server workers sharing rate limits through a real Redis, and metrics across workers.
 
-Which worker the kernel hands a connection to is its own choice, so the tests choose it:
-every other worker is stopped (SIGSTOP) while one answers, and nothing depends on luck.
+Which worker takes a connection is the server's choice, so the tests find out: they open
+connections until each worker has answered one (its pid is in the access log line of the
+request), then send each burst over a kept-alive connection to the worker they mean.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from http.client import HTTPConnection
 
 import pytest
 import redis
 
-from .gunicorn_server import Server, running_server
 from .helpers import metric
 from .hostile import eventually, worker_pids
+from .live_server import Server, running_server
 from .redis_server import REDIS_SERVER, running_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
@@ -41,7 +40,7 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def two_workers(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The service under gunicorn with 2 workers, counting limits in Redis.
+    """The service with 2 workers, counting limits in Redis.
 
     A day's window, so no window ends between a test's bursts (a minute's did, now and then);
     Redis may take 5 s to count a request before a worker counts in its own memory instead
@@ -67,92 +66,92 @@ def workers(server: Server) -> list[int]:
     return sorted(worker_pids(server.process.pid))
 
 
-@contextmanager
-def only(server: Server, pid: int) -> Iterator[None]:
-    """Only worker ``pid`` takes connections: the others are stopped until the block ends."""
-    others = [other for other in workers(server) if other != pid]
-    for other in others:
-        os.kill(other, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        for other in others:
-            os.kill(other, signal.SIGCONT)
-
-
-def status_of(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-def burst(url: str, count: int) -> Counter[int]:
-    """Send ``count`` GETs from 6 concurrent clients; their statuses."""
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        return Counter(pool.map(status_of, [url] * count))
-
-
-def answering_pids(server: Server, log_start: int, count: int) -> Counter[int]:
-    """The workers that logged the ``count`` requests answered since ``log_start``."""
-
-    def lines() -> list[dict[str, object]]:
-        return [
-            json.loads(line)
-            for line in server.log_text()[log_start:].splitlines()
-            if line.startswith("{") and '"twitchlore.access"' in line
-        ]
+def logged_pid(server: Server, request_id: str) -> int:
+    """The pid in the access log line of the request with ``request_id``."""
+    found: list[int] = []
 
     def logged() -> bool:
-        """every request logged"""
-        return len(lines()) >= count
+        """the request was logged"""
+        for line in server.log_text().splitlines():
+            if request_id in line and '"twitchlore.access"' in line:
+                found.append(int(json.loads(line)["pid"]))
+                return True
+        return False
 
     eventually(logged)
-    return Counter(int(str(line["pid"])) for line in lines())
+    return found[0]
+
+
+@contextmanager
+def connection_to_each_worker(server: Server) -> Iterator[dict[int, HTTPConnection]]:
+    """A kept-alive connection to each worker, by its pid, closed afterwards."""
+    port = int(server.url.rsplit(":", 1)[1])
+    connections: dict[int, HTTPConnection] = {}
+    try:
+        for attempt in range(100):
+            connection = HTTPConnection("127.0.0.1", port, timeout=5)
+            request_id = f"which-worker-{attempt}-{os.getpid()}-{id(connection)}"
+            connection.request("GET", "/healthz", headers={"X-Request-ID": request_id})
+            connection.getresponse().read()
+            pid = logged_pid(server, request_id)
+            if pid in connections:
+                connection.close()
+            else:
+                connections[pid] = connection
+            if len(connections) == 2:
+                break
+        assert sorted(connections) == workers(server), "no connection reached each worker"
+        yield connections
+    finally:
+        for connection in connections.values():
+            connection.close()
+
+
+def burst(connection: HTTPConnection, path: str, count: int) -> Counter[int]:
+    """Send ``count`` GETs over ``connection``, one after the other; their statuses."""
+    statuses: Counter[int] = Counter()
+    for _ in range(count):
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        statuses[response.status] += 1
+    return statuses
 
 
 def test_limit_holds_across_workers(two_workers: Server, redis_url: str) -> None:
     """With limit N shared in Redis, N requests to one worker use it up for the other too."""
-    redis.Redis.from_url(redis_url).flushdb()  # a fresh window, whatever ran before
-    first, second = workers(two_workers)
-    url = f"{two_workers.url}{READING}"
-    log_start = len(two_workers.log_text())
-    with only(two_workers, first):
-        from_first = burst(url, LIMIT)
-    with only(two_workers, second):
-        from_second = burst(url, LIMIT)
+    with connection_to_each_worker(two_workers) as connections:
+        (first, to_first), (second, to_second) = sorted(connections.items())
+        redis.Redis.from_url(redis_url).flushdb()  # a fresh window, whatever ran before
+        from_first = burst(to_first, READING, LIMIT)
+        from_second = burst(to_second, READING, LIMIT)
+    assert first != second
     assert from_first == {200: LIMIT}
     assert from_second == {429: LIMIT}
-    assert answering_pids(two_workers, log_start, 2 * LIMIT) == {first: LIMIT, second: LIMIT}
 
 
 def test_metrics_add_up_across_workers(two_workers: Server) -> None:
     """/metrics, asked of either worker, counts the requests both answered."""
     labels = {"endpoint": "dataset.DatasetInfo", "method": "GET"}
 
-    def counts() -> tuple[float, float, float]:
-        with urllib.request.urlopen(f"{two_workers.url}/metrics", timeout=5) as response:
-            text = response.read().decode()
+    def counts(connection: HTTPConnection) -> tuple[float, float, float]:
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
         return (
             metric(text, "twitchlore_http_requests_total", status="200", **labels),
             metric(text, "twitchlore_http_requests_total", status="429", **labels),
             metric(text, "twitchlore_http_request_duration_seconds_count", **labels),
         )
 
-    first, second = workers(two_workers)
-    before = counts()
-    url = f"{two_workers.url}/v1/dataset"
-    with only(two_workers, first):
-        statuses = burst(url, 7)
-    with only(two_workers, second):
-        statuses += burst(url, 5)
-    for pid in (first, second):
-        with only(two_workers, pid):
-            after = counts()
-        assert after[0] - before[0] == statuses[200]
-        assert after[1] - before[1] == statuses[429]
-        assert after[2] - before[2] == 12
+    with connection_to_each_worker(two_workers) as connections:
+        (_, to_first), (_, to_second) = sorted(connections.items())
+        before = counts(to_first)
+        statuses = burst(to_first, "/v1/dataset", 7) + burst(to_second, "/v1/dataset", 5)
+        for connection in (to_first, to_second):
+            after = counts(connection)
+            assert after[0] - before[0] == statuses[200]
+            assert after[1] - before[1] == statuses[429]
+            assert after[2] - before[2] == 12
 
 
 def test_readyz_checks_redis(two_workers: Server) -> None:

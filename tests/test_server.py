@@ -1,27 +1,29 @@
-"""The service under gunicorn, started the way `make run` starts it."""
+"""The service under Granian, started the way `make run` starts it."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
+import signal
+import socket
+import time
 import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from flask import Flask
+from granian.server import MPServer
 
 from service import __main__ as entry_point
-from service.edge import server
-from service.edge.server import problem_bytes
+from service.edge import metric_files, server
 
-from .gunicorn_server import refused_start, running_server
 from .helpers import query_echo
+from .live_server import refused_start, running_server
 
 
 @pytest.mark.slow
-def test_gunicorn_serves_a_reading(server: str) -> None:
+def test_the_server_serves_a_reading(server: str) -> None:
     """The documented curl request gets the paired reading from a real server."""
     url = f"{server}/v1/readings?side=left&lip=upper&sudden=true"
     with urllib.request.urlopen(url, timeout=5) as response:
@@ -43,13 +45,13 @@ def test_a_metrics_directory_not_yet_made_is_made(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path, tmp_path: Path) -> None:
+def test_broken_dataset_stops_the_server_in_one_clear_line(data_dir: Path, tmp_path: Path) -> None:
     """Start-up on a broken dataset exits non-zero and says file, entry and field, no traceback."""
     text = (data_dir / "conditions.yaml").read_text(encoding="utf-8")
     (data_dir / "conditions.yaml").write_text(
         text.replace("urgency: ", "urgency: someday-", 1), encoding="utf-8"
     )
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "server.log"
     assert refused_start(log, TWITCHLORE_DATA_DIR=str(data_dir)) != 0
     output = log.read_text(encoding="utf-8")
     assert "Error: data/conditions.yaml: entry '" in output
@@ -58,9 +60,9 @@ def test_broken_dataset_stops_gunicorn_with_one_clear_line(data_dir: Path, tmp_p
 
 
 @pytest.mark.slow
-def test_bad_setting_stops_gunicorn_with_one_clear_line(tmp_path: Path) -> None:
+def test_bad_setting_stops_the_server_with_one_clear_line(tmp_path: Path) -> None:
     """A setting the service cannot use stops start-up naming the variable, no traceback."""
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "server.log"
     assert refused_start(log, TWITCHLORE_RATE_LIMIT="lots") != 0
     output = log.read_text(encoding="utf-8")
     assert "Error: TWITCHLORE_RATE_LIMIT='lots': must be a rate limit" in output
@@ -87,11 +89,11 @@ def test_bad_setting_stops_gunicorn_with_one_clear_line(tmp_path: Path) -> None:
     ],
     ids=["workers not a number", "no workers", "limit of 0", "data dir is a file"],
 )
-def test_operator_mistakes_stop_gunicorn_with_one_line(
+def test_operator_mistakes_stop_the_server_with_one_line(
     setting: dict[str, str], message: str, tmp_path: Path
 ) -> None:
     """Each start-up fault exits at once with one line naming the setting or file, no traceback."""
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "server.log"
     assert refused_start(log, **setting) != 0
     output = log.read_text(encoding="utf-8")
     assert message in output
@@ -99,39 +101,17 @@ def test_operator_mistakes_stop_gunicorn_with_one_line(
 
 
 @pytest.mark.slow
-def test_a_data_file_replaced_by_a_directory_stops_gunicorn_naming_it(
+def test_a_data_file_replaced_by_a_directory_stops_the_server_naming_it(
     data_dir: Path, tmp_path: Path
 ) -> None:
     """A directory where a data file should be is named in one line, not a traceback."""
     (data_dir / "omens.yaml").unlink()
     (data_dir / "omens.yaml").mkdir()
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "server.log"
     assert refused_start(log, TWITCHLORE_DATA_DIR=str(data_dir)) != 0
     output = log.read_text(encoding="utf-8")
     assert "Error: data/omens.yaml: cannot be read" in output
     assert "Traceback" not in output
-
-
-def test_server_refusals_are_complete_problem_answers() -> None:
-    """What gunicorn writes for a request it refuses is HTTP with a problem+json body."""
-    answer = problem_bytes(431, "Request Header Fields Too Large")
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
-    assert b"Content-Type: application/problem+json" in head
-    assert f"Content-Length: {len(body)}".encode() in head
-    assert json.loads(body) == {
-        "type": "about:blank",
-        "title": "Request Header Fields Too Large",
-        "status": 431,
-        "detail": "The request headers are too large or too many.",
-    }
-
-
-class FakeArbiter:
-    """The part of gunicorn's arbiter that reloading touches: the app it hands to workers."""
-
-    def __init__(self) -> None:
-        self.app = SimpleNamespace(callable="the app loaded before")
 
 
 def test_reload_serves_new_data_or_keeps_the_old_app(
@@ -141,27 +121,62 @@ def test_reload_serves_new_data_or_keeps_the_old_app(
     messages: list[str] = []
     monkeypatch.setattr(server.logger, "error", lambda *args: messages.append(args[0] % args[1:]))
     monkeypatch.setenv("TWITCHLORE_DATA_DIR", str(data_dir))
-    arbiter = FakeArbiter()
-    server.reload_app(arbiter)
-    assert isinstance(arbiter.app.callable, Flask)
+    monkeypatch.setattr(server, "_apps", ["the app built before"])
+    server.reload_app()
+    assert isinstance(server.serving_app("service:create_app"), Flask)
     (data_dir / "omens.yaml").write_text("- id: [not, an, id]\n", encoding="utf-8")
-    before = arbiter.app.callable
-    server.reload_app(arbiter)
-    assert arbiter.app.callable is before
+    before = server.serving_app("service:create_app")
+    server.reload_app()
+    assert server.serving_app("service:create_app") is before
     assert messages and messages[0].startswith("reload refused, still serving the data")
     assert "data/omens.yaml" in messages[0]
 
 
-def test_python_m_service_checks_workers_then_becomes_gunicorn(
+def test_python_m_service_checks_workers_then_serves_with_granian(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`python -m service` refuses an unusable WEB_CONCURRENCY in one line, else execs gunicorn."""
+    """`python -m service` refuses an unusable WEB_CONCURRENCY in one line, else serves the app
+    it built with Granian, with that many workers on HOST and PORT."""
+    monkeypatch.setattr(metric_files, "start_run", lambda: "")  # not this process's metrics
     monkeypatch.setenv("WEB_CONCURRENCY", "many")
     with pytest.raises(SystemExit, match=r"^Error: WEB_CONCURRENCY='many': must be a whole"):
         entry_point.main()
+    served: list[Any] = []
+    monkeypatch.setattr(MPServer, "serve", lambda self, target_loader: served.append(self))
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    calls: list[list[str]] = []
-    monkeypatch.setattr(os, "execv", lambda path, argv: calls.append(argv))
-    monkeypatch.setattr(sys, "argv", ["service"])
+    monkeypatch.setenv("HOST", "127.0.0.2")
+    monkeypatch.setenv("PORT", "8123")
     entry_point.main()
-    assert calls[0][1:] == ["-m", "gunicorn", "-c", "gunicorn.conf.py", "service:create_app()"]
+    (granian,) = served
+    assert (granian.workers, granian.bind_addr, granian.bind_port) == (3, "127.0.0.2", 8123)
+    assert isinstance(server.serving_app("service:create_app"), Flask)
+
+
+@pytest.mark.slow
+def test_sigterm_lets_an_answer_in_flight_finish() -> None:
+    """An answer still being written when the server is told to stop (SIGTERM, as Kubernetes
+    does) reaches the client whole, and the server then exits cleanly."""
+    with running_server() as started:
+        port = int(started.url.rsplit(":", 1)[1])
+        with socket.socket() as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+            client.connect(("127.0.0.1", port))
+            client.sendall(
+                b"GET /docs/static/swagger-ui-bundle.js HTTP/1.1\r\n"
+                b"Host: x\r\nConnection: close\r\n\r\n"
+            )
+            answer = client.recv(16384)
+            time.sleep(0.5)  # the rest of 1.6 MB waits on this slow reader
+            os.kill(started.process.pid, signal.SIGTERM)
+            while chunk := client.recv(65536):
+                answer += chunk
+                time.sleep(0.01)
+        assert started.process.wait(timeout=30) == 0
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if b"content-length" in line.lower()
+    )
+    assert head.startswith(b"HTTP/1.1 200 ") and length > 1_000_000
+    assert len(body) == length

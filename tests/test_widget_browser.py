@@ -28,7 +28,7 @@ from .chromium import (
     requested_urls,
     serving_pages,
 )
-from .gunicorn_server import free_port
+from .live_server import free_port
 
 pytestmark = [
     pytest.mark.browser,

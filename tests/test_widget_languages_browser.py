@@ -20,7 +20,7 @@ from service.dataset import DATA_DIR, load_datasets
 from service.pages.widget import widget_words
 
 from .chromium import CHROMEDRIVER, CHROMIUM, MISSING, requested_urls
-from .gunicorn_server import Server, running_server
+from .live_server import Server, running_server
 from .pseudo_language import write_pseudo_language
 from .test_widget_browser import HostSite, console_problems, host_site, shadow_text, wait_for_text
 

@@ -55,7 +55,7 @@ def readiness() -> tuple[Response, int]:
 @blp.get("/metrics")
 def metrics() -> Response:
     """Prometheus metrics: requests by endpoint, method and status; latency histogram;
-    dataset version. Under gunicorn the figures cover every worker process."""
+    dataset version. Under the server the figures cover every worker process."""
     dataset = app_state().dataset
     DATASET_INFO.labels(dataset.info.version, dataset.checksum).set(1)
     return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)

@@ -6,9 +6,8 @@ from __future__ import annotations
 class DatasetError(RuntimeError):
     """A mistake in a dataset file, located by file, entry and field.
 
-    It derives from ``RuntimeError`` because gunicorn prints a
-    ``RuntimeError`` raised while preloading the app as one plain line
-    (``Error: ...``) and exits, instead of a traceback.
+    ``python -m service`` prints it as one plain line (``Error: ...``) and exits,
+    instead of a traceback.
     """
 
     def __init__(

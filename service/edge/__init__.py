@@ -32,7 +32,6 @@ Then one of two paths:
 Last, on both paths: the request id and rate-limit headers (a 304 takes its count back),
 one metrics sample and one JSON log line (``observability``).
 
-Beside the request path: ``server`` is the gunicorn glue (its worker class, problem
-details for the errors the server itself raises, the data reload on SIGHUP) and
-``metric_files`` keeps the workers' metrics files.
+Beside the request path: ``server`` runs the app under Granian (built once and forked
+into the workers, rebuilt on SIGHUP) and ``metric_files`` keeps the workers' metrics files.
 """

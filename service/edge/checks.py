@@ -52,7 +52,7 @@ def refusal_of(environ: dict[str, Any]) -> Refusal | None:
 
     The path and query are the canonical ones the front door made.
     """
-    if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and "HTTP_HOST" not in environ:
+    if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and not environ.get("HTTP_HOST"):
         return Refusal(400, "An HTTP/1.1 request must have a Host header.")
     if len(environ.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
         return Refusal(414, f"The query string is longer than {MAX_QUERY_STRING} bytes.")
@@ -83,7 +83,7 @@ def _chunked_body_refusal(environ: dict[str, Any]) -> Refusal | None:
         return None
     try:
         body = get_input_stream(environ).read(MAX_BODY_BYTES + 1)
-    except Exception:  # the server's own parse errors: gunicorn's, or another server's
+    except Exception:  # a server's own parse errors while reading the body
         return Refusal(
             400, "The chunked framing of the request body is not valid.", CLOSE_CONNECTION
         )

@@ -81,9 +81,7 @@ class FrontDoor:
     ) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"]
-        environ["PATH_INFO"] = path = canonical_path(
-            environ.get("PATH_INFO", ""), environ.get("RAW_URI")
-        )
+        environ["PATH_INFO"] = path = canonical_path(environ.get("PATH_INFO", ""))
         environ["QUERY_STRING"] = canonical_query(environ.get("QUERY_STRING", ""))
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID"))
         extra, refusal = self._count(environ, method, path, request_id)

@@ -1,6 +1,6 @@
 """Metrics files that survive their directory: full, read-only, or filling up with dead workers.
 
-Under gunicorn every worker keeps its metrics in files of its own in one directory
+Under the server every worker keeps its metrics in files of its own in one directory
 (prometheus_client's multiprocess mode, ``PROMETHEUS_MULTIPROC_DIR``), memory-mapped.
 prometheus_client makes those files sparse, so on a full disk a request that writes a
 metric touches a page with no block behind it and the worker dies of SIGBUS; a directory
@@ -45,6 +45,16 @@ def run_directory() -> str:
         _made.append(os.environ[ENVIRONMENT])
     directory = os.environ[ENVIRONMENT]
     os.makedirs(directory, exist_ok=True)  # a fresh volume's subdirectory, say
+    return directory
+
+
+def start_run() -> str:
+    """The metrics directory for a new run of the server (``run_directory``), emptied of an
+    earlier run's files, with prometheus_client set up to use it (``install``)."""
+    directory = run_directory()
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory, exist_ok=True)
+    install()
     return directory
 
 
@@ -189,7 +199,7 @@ RETIRED_KINDS = ("counter", "histogram", "summary")
 
 def retire_process(pid: int, directory: str | None = None) -> None:
     """A worker has exited: add its counters and histograms to the kept totals, and remove its
-    files (its gauges describe a process that is gone). Runs in the gunicorn master."""
+    files (its gauges describe a process that is gone). Runs in a starting or stopping worker."""
     from prometheus_client.mmap_dict import MmapedDict
 
     directory = directory or os.environ.get(ENVIRONMENT)
@@ -220,3 +230,46 @@ def retire_process(pid: int, directory: str | None = None) -> None:
             os.remove(gauge)
         except OSError as error:
             logger.error("could not remove the metrics of exited worker %s: %s", pid, error)
+
+
+def retire_dead_processes(directory: str | None = None, also: tuple[int, ...] = ()) -> None:
+    """Retire (``retire_process``) every process with metrics files that is no longer running.
+
+    A server without a hook for a worker's exit calls this as each new worker starts, and
+    as a worker stops with its own id in ``also``; a lock file keeps two workers from adding
+    the same process's counts twice.
+    """
+    import fcntl
+
+    directory = directory or os.environ.get(ENVIRONMENT)
+    if not directory or not os.path.isdir(directory):
+        return
+    try:
+        with open(os.path.join(directory, "retire.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for pid in sorted(_pids_with_files(directory)):
+                if not _running(pid) or pid in also:
+                    retire_process(pid, directory)
+    except OSError as error:  # a read-only or full directory: the worker serves regardless
+        logger.error("could not retire the metrics of exited workers: %s", error)
+
+
+def _pids_with_files(directory: str) -> set[int]:
+    """The process ids that metrics files in ``directory`` are named after."""
+    pids = set()
+    for path in glob.glob(os.path.join(directory, "*_*.db")):
+        suffix = os.path.basename(path)[: -len(".db")].rsplit("_", 1)[-1]
+        if suffix.isdigit():
+            pids.add(int(suffix))
+    return pids
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -10,19 +10,15 @@ import re
 import sys
 import time
 import uuid
+from _thread import allocate_lock, start_new_thread
 from collections import deque
 from logging.handlers import QueueHandler
 from typing import Any, TextIO
 
 from flask import Flask, Response, request
-from gevent.monkey import get_original
 from prometheus_client import Counter, Histogram
 
 from . import metric_files
-
-# The unpatched thread functions, even after gevent's monkey.patch_all(): see LogQueue.
-allocate_lock = get_original("_thread", "allocate_lock")
-start_new_thread = get_original("_thread", "start_new_thread")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -98,11 +94,8 @@ class LogQueue:
     Request code only appends to it and never waits: when whoever reads stderr stalls (a
     full pipe), lines wait here, and once ``size`` wait, new ones are dropped and counted
     (``twitchlore_log_lines_dropped_total``). It offers ``put_nowait`` to
-    ``logging.handlers.QueueHandler``. Its writer is a real OS thread even under gevent's
-    monkey patching (there ``threading`` and ``queue`` work with greenlets, which share the
-    process's one thread: one blocked on a full pipe would block every request), so it
-    wakes on a real lock, not a ``queue.Queue``; ``logging.handlers.QueueListener`` would
-    start a greenlet. Each process (a forked gunicorn worker too) starts its own writer.
+    ``logging.handlers.QueueHandler``. Its writer is a thread of its own that sleeps on a
+    lock until lines come; each process (a forked worker too) starts its own writer.
     """
 
     def __init__(self, stream: TextIO, size: int = LOG_QUEUE_LINES) -> None:

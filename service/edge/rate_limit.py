@@ -142,7 +142,7 @@ class ProcessCounts:
     """Fixed-window counts in this process's memory, one bounded table per window length.
 
     limits' MemoryStorage expires keys from a timer thread started every 10 ms, which
-    under gevent workers costs about a third of a cached answer's time; these tables
+    cost about a third of a kept answer's time under the earlier gevent workers; these tables
     expire at each request instead, a bounded amount of work each time.
     """
 
@@ -323,7 +323,7 @@ class ClientRateLimiter:
         self.ipv6_prefix = ipv6_prefix
         self.degraded = False
         self._retry_at = 0.0
-        # Made in the gunicorn master and inherited by each worker: the counts start
+        # Made in the server's master process and inherited by each worker: the counts start
         # empty, and redis-py opens new connections in a process that did not make them.
         self.shared = shared_storage(storage_uri, budget_ms / 1000)
         """The configured storage (Redis, or this process's memory)."""

@@ -4,7 +4,7 @@ it is limited."""
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import unquote, unquote_plus, urlsplit
+from urllib.parse import unquote_plus
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter
@@ -12,36 +12,23 @@ from werkzeug.routing import Map, MapAdapter
 from .checks import API_PREFIX
 
 
-def canonical_path(path: str, raw_uri: str | None = None) -> str:
-    """``path`` with repeated slashes merged and ``.`` and ``..`` segments resolved.
+def canonical_path(path: str) -> str:
+    """``path`` with repeated slashes merged and ``.`` segments removed.
 
     Every spelling of a route is then one path: for the rate limit, the cache and
     Flask alike, and no redirect (built from the Host header) is needed.
 
-    ``path`` is the decoded WSGI path; ``raw_uri`` (the request target as sent, which
-    gunicorn gives) matters when it holds an encoded slash: ``%2F`` is part of its
-    segment, never a separator, so dot segments are resolved on the path as sent and
-    only then decoded (``/v1/omens/x%2F..%2F..%2Fhealthz`` stays under ``/v1/omens/``).
+    ``..`` segments are kept, so the path matches no route and is a 404. The server
+    decodes the path before the app sees it and does not give the request target as
+    sent, so ``/v1/omens/x%2F..%2F..%2Fhealthz`` arrives as ``/v1/omens/x/../../healthz``:
+    resolving it would climb out of the route the client named. Browsers and HTTP
+    libraries remove dot segments before sending (RFC 3986 §5.2.4), so no client that
+    means a route sends one.
     """
-    if raw_uri and "%2f" in raw_uri.lower():
-        raw_path = raw_uri.split("?", 1)[0].split("#", 1)[0]
-        if not raw_path.startswith("/"):  # absolute form: http://host/path
-            raw_path = urlsplit(raw_path).path or "/"
-        return unquote(_resolved(raw_path), encoding="latin-1")
-    return _resolved(path)
-
-
-def _resolved(path: str) -> str:
     if "//" not in path and "/." not in path:
         return path
-    segments: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if segments:
-                segments.pop()
-        elif segment not in ("", "."):
-            segments.append(segment)
-    trailing = "/" if path.endswith(("/", "/.", "/..")) and segments else ""
+    segments = [segment for segment in path.split("/") if segment not in ("", ".")]
+    trailing = "/" if path.endswith(("/", "/.")) and segments else ""
     return "/" + "/".join(segments) + trailing
 
 

@@ -1,4 +1,4 @@
-"""Start the service under gunicorn, as `make run` does, for tests that need a real server."""
+"""Start the service with Granian, as `make run` does, for tests that need a real server."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @dataclass
 class Server:
-    """A running gunicorn: its base URL, process and log file (stdout and stderr)."""
+    """A running server: its base URL, process and log file (stdout and stderr)."""
 
     url: str
     process: subprocess.Popen[bytes]
@@ -35,7 +35,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_gunicorn(port: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
+def start_server(port: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
     """Start the server as `make run` does; its output goes to ``log``, not a pipe."""
     with log.open("wb") as output:
         return subprocess.Popen(
@@ -54,7 +54,7 @@ def start_gunicorn(port: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
 
 
 class PortTaken(AssertionError):
-    """gunicorn could not bind its port: another process took it after free_port() chose it."""
+    """The server could not bind its port: another process took it after free_port() chose it."""
 
 
 def wait_until_serving(server: Server, timeout: float = 45) -> None:
@@ -63,29 +63,29 @@ def wait_until_serving(server: Server, timeout: float = 45) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             log = server.log_text()
-            if "Connection in use" in log:
+            if "Address already in use" in log:
                 raise PortTaken(log)
-            raise AssertionError(f"gunicorn exited: {log}")
+            raise AssertionError(f"the server exited: {log}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.1)
-    raise AssertionError("gunicorn did not start listening in time")
+    raise AssertionError("the server did not start listening in time")
 
 
 @contextmanager
 def running_server(**env: str) -> Iterator[Server]:
-    """A gunicorn server on a free loopback port, stopped afterwards.
+    """The service on a free loopback port, stopped afterwards.
 
-    Tests run in parallel, so the port free_port() chose may be taken before gunicorn binds
+    Tests run in parallel, so the port free_port() chose may be taken before the server binds
     it; then the server starts again on another.
     """
-    with tempfile.TemporaryDirectory(prefix="twitchlore-gunicorn-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="twitchlore-server-") as scratch:
         for attempt in range(3):
             port = free_port()
-            log = Path(scratch) / f"gunicorn-{attempt}.log"
-            server = Server(f"http://127.0.0.1:{port}", start_gunicorn(port, log, **env), log)
+            log = Path(scratch) / f"server-{attempt}.log"
+            server = Server(f"http://127.0.0.1:{port}", start_server(port, log, **env), log)
             try:
                 wait_until_serving(server)
                 break
@@ -95,7 +95,7 @@ def running_server(**env: str) -> Iterator[Server]:
                 stop(server)
                 raise
         else:
-            raise AssertionError("gunicorn found no free port in 3 tries")
+            raise AssertionError("the server found no free port in 3 tries")
         try:
             yield server
         finally:
@@ -103,7 +103,7 @@ def running_server(**env: str) -> Iterator[Server]:
 
 
 def stop(server: Server) -> None:
-    """Stop gunicorn as an operator would (SIGTERM); kill it if it has not exited in 30 s."""
+    """Stop the server as an operator would (SIGTERM); kill it if it has not exited in 30 s."""
     end(server.process, 30)
 
 
@@ -118,25 +118,25 @@ def end(process: subprocess.Popen[bytes], seconds: float) -> None:
 
 
 def refused_start(log: Path, **env: str) -> int:
-    """Start gunicorn expecting it to refuse to start; its exit status, with output in ``log``.
+    """Start the server expecting it to refuse to start; its exit status, with output in ``log``.
 
     One that is still starting after 60 s is killed, and the test fails on its status.
     """
-    process = start_gunicorn(free_port(), log, **env)
+    process = start_server(free_port(), log, **env)
     try:
         return process.wait(timeout=60)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-        raise AssertionError(f"gunicorn still starting after 60 s: {log.read_text()}") from None
+        raise AssertionError(f"the server still starting after 60 s: {log.read_text()}") from None
 
 
 @contextmanager
 def server_with_stalled_stderr(**env: str) -> Iterator[tuple[int, list[bytes]]]:
-    """gunicorn whose stderr is a pipe nobody reads until the block ends; its port, and what
+    """The server whose stderr is a pipe nobody reads until the block ends; its port, and what
     it wrote there (filled in once the block ends and the pipe is read again)."""
     port = free_port()
-    process = subprocess.Popen(  # not start_gunicorn: stderr is not stdout here
+    process = subprocess.Popen(  # not start_server: stderr is not stdout here
         [sys.executable, "-m", "service"],
         cwd=ROOT,
         env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1", **env},
@@ -150,7 +150,7 @@ def server_with_stalled_stderr(**env: str) -> Iterator[tuple[int, list[bytes]]]:
         wait_until_serving(Server(f"http://127.0.0.1:{port}", process, ROOT / "unused"))
         yield port, written
     finally:
-        reader.start()  # the reader comes back, so gunicorn can log its way out
+        reader.start()  # the reader comes back, so the server can log its way out
         end(process, 30)
         reader.join(timeout=30)
         process.stderr.close()
