@@ -357,6 +357,7 @@ def decoded(response: TestResponse) -> bytes:
     return body
 
 
+@pytest.mark.slow  # about 2 s per setting: 24 URLs x 23 requests, each asked twice
 @pytest.mark.parametrize("settings", APP_SETTINGS.values(), ids=APP_SETTINGS.keys())
 def test_a_kept_answer_is_what_flask_and_every_hook_answer(settings: dict[str, Any]) -> None:
     """Served from a copy, Flask and its request hooks skipped, each answer is Flask's own:
