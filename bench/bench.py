@@ -30,7 +30,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import ROOT, SERVICE_ENV, WrkResult, run_wrk, serving, worker_rss_mb, wrk_binary
+from harness import (
+    ROOT,
+    SERVICE_COMMAND,
+    SERVICE_ENV,
+    WrkResult,
+    run_wrk,
+    serving,
+    worker_rss_mb,
+    wrk_binary,
+)
 from variants import VARIANTS
 
 from service.dataset import load_datasets
@@ -89,7 +98,7 @@ def designs() -> list[Design]:
         ),
         Design(
             SHIPPED,
-            ["env", "HOST=127.0.0.1", "PORT={port}", sys.executable, "-m", "service"],
+            SERVICE_COMMAND,
             False,
             READING,
             {"WEB_CONCURRENCY": "1", **SERVICE_ENV},

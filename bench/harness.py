@@ -86,11 +86,15 @@ def serving(
             process.wait(timeout=30)
 
 
+SERVICE_COMMAND = ["env", "HOST=127.0.0.1", "PORT={port}", sys.executable, "-m", "service"]
+"""The service as `make run` and the image start it, on ``{port}`` of the loopback."""
+
+
 @contextmanager
 def service(workers: int = 1, env: Mapping[str, str] | None = None) -> Iterator[tuple[str, int]]:
     """Run the service as `make run` does (``python -m service``); yield its base URL and pid."""
-    command = ["env", "HOST=127.0.0.1", "PORT={port}", sys.executable, "-m", "service"]
-    with serving(command, ROOT, {"WEB_CONCURRENCY": str(workers), **(env or {})}) as served:
+    env = {"WEB_CONCURRENCY": str(workers), **(env or {})}
+    with serving(SERVICE_COMMAND, ROOT, env) as served:
         yield served
 
 

@@ -78,6 +78,22 @@ def raw_exchange(port: int, data: bytes, timeout: float = 5.0, half_close: bool 
     return b"".join(chunks)
 
 
+def one_answer(port: int, data: bytes, timeout: float = 5.0) -> bytes:
+    """Send raw bytes and read one answer, to the end of its ``Content-Length``: unlike
+    ``raw_exchange``, it does not wait for a server that keeps the connection open."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        answer = b""
+        while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < int(
+            split_answer(answer)[1].get("content-length", "0")
+        ):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
 @contextmanager
 def slow_clients(port: int, count: int, byte_interval: float = 1.0) -> Iterator[list[int]]:
     """``count`` connections that trickle a request's header one byte per ``byte_interval``.
@@ -303,7 +319,7 @@ def resident_mb(pids: list[int]) -> dict[int, float]:
 
 
 def worker_pids(master_pid: int) -> list[int]:
-    """The gunicorn worker processes of ``master_pid``."""
+    """The worker processes of the server whose master is ``master_pid``."""
     pids = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from .hostile import (
     eventually,
     expect_continue_with_huge_body,
     malformed_chunked,
+    one_answer,
     random_method_requests,
     raw_exchange,
     request,
@@ -128,27 +128,13 @@ for those it refuses itself; more than 100 header fields pass nginx, and Granian
 
 
 @pytest.fixture(scope="module")
-def edge() -> Iterator[int]:
-    """The service behind nginx with the project's proxy configuration, as deployed; its port."""
+def edge(server: str) -> Iterator[int]:
+    """The suite's shared server behind nginx with the project's proxy configuration, as
+    deployed; nginx's port."""
     if NGINX is None:
         pytest.skip("no nginx: install Debian's nginx (.ci/run does)")
-    with running_server() as server, running_nginx(port_of(server)) as port:
+    with running_nginx(port_of(server)) as port:
         yield port
-
-
-def one_answer(port: int, data: bytes, timeout: float = 5.0) -> bytes:
-    """Send raw bytes and read one answer, to the end of its ``Content-Length``."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
-        connection.sendall(data)
-        answer = b""
-        while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < int(
-            split_answer(answer)[1].get("content-length", "0")
-        ):
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-        return answer
 
 
 @pytest.mark.parametrize("name", UNREADABLE_REQUESTS)

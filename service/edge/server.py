@@ -84,6 +84,22 @@ def reload_app() -> None:
     logger.info("reloaded the data and settings")
 
 
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "service.edge.observability.JsonLogFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {"_granian": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+}
+"""Granian's own messages (workers started, stopped, respawned) as JSON lines like the app's."""
+
+
 def granian_server(environ: Mapping[str, str]) -> MPServer:
     """Granian, configured from ``HOST``, ``PORT`` and ``WEB_CONCURRENCY`` in ``environ``."""
     # Granian's process-per-worker server (its threaded one is for Python without a GIL).
@@ -105,22 +121,6 @@ def granian_server(environ: Mapping[str, str]) -> MPServer:
     server.on_reload(reload_app)
     server.on_shutdown(metric_files.remove_run_directory)
     return server
-
-
-LOG_CONFIG: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "service.edge.observability.JsonLogFormatter"}},
-    "handlers": {
-        "stderr": {
-            "class": "logging.StreamHandler",
-            "formatter": "json",
-            "stream": "ext://sys.stderr",
-        }
-    },
-    "loggers": {"_granian": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
-}
-"""Granian's own messages (workers started, stopped, respawned) as JSON lines like the app's."""
 
 
 def serve(environ: Mapping[str, str]) -> None:
