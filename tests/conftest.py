@@ -115,11 +115,11 @@ loader.load_datasets = service.dataset.load_datasets = _loaded_once(loader.load_
 files.parse_yaml = _parsed_once(files.parse_yaml)
 
 PROCESS_FIXTURES = {"server", "browser"}
-"""Fixtures that start a process (gunicorn, Chromium): a test using one is a slow test."""
+"""Fixtures that start a process (the server, Chromium): a test using one is a slow test."""
 
 SLOW_TIMEOUT = 180
 """Seconds a slow test may take, its fixtures' setup and teardown included, before it fails
-with a traceback (pytest-timeout). Starting gunicorn or Chromium on a busy machine takes a
+with a traceback (pytest-timeout). Starting the server or Chromium on a busy machine takes a
 while; an in-process test has the `timeout` of pyproject.toml."""
 
 
@@ -268,7 +268,8 @@ def edit_data(data_dir: Path) -> Iterator[EditData]:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    """The service under gunicorn (one worker, default settings) on a free loopback port; its URL.
+    """The service as `make run` starts it (one worker, default settings) on a free loopback
+    port; its URL.
 
     Started once per test process and shared by every test that leaves its settings alone.
     """

@@ -1,6 +1,6 @@
 """Screenshots of /demo in headless Chromium, for the README: ``make screenshot``.
 
-Starts the service under gunicorn, waits until every widget on the demo page shows its
+Starts the service as `make run` does, waits until every widget on the demo page shows its
 reading, and saves the whole page at desktop width and at a 360 px phone width.
 """
 

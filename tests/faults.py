@@ -15,7 +15,7 @@ from .live_server import Server
 
 
 def restart_a_worker(server: Server) -> None:
-    """Stop one worker (SIGTERM) and wait until gunicorn has replaced it."""
+    """Stop one worker (SIGTERM) and wait until the server has replaced it."""
     before = set(worker_pids(server.process.pid))
     os.kill(min(before), signal.SIGTERM)
 

@@ -115,7 +115,7 @@ def test_tags_are_the_same_across_app_instances(client: FlaskClient) -> None:
 
 @pytest.mark.slow
 def test_tags_are_the_same_across_processes(client: FlaskClient, server: str) -> None:
-    """gunicorn's worker processes give the tags this process computes."""
+    """The server's worker processes give the tags this process computes."""
     for url in URLS[:4]:
         with urllib.request.urlopen(f"{server}{url}", timeout=5) as response:
             assert response.headers["ETag"] == client.get(url).headers["ETag"], url

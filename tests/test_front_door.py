@@ -135,7 +135,7 @@ def test_body_on_a_repeat_still_gets_a_413(client: FlaskClient) -> None:
         URLS[0],
         input_stream=io.BytesIO(b"x" * 5000),
         headers={"Transfer-Encoding": "chunked"},
-        # As gunicorn marks a chunked body: its end is known though its length is not.
+        # As Granian marks a chunked body: its end is known though its length is not.
         environ_overrides={"wsgi.input_terminated": True},
     )
     assert chunked.status_code == 413, "a body without a length is refused like a sized one"

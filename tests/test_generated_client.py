@@ -2,7 +2,7 @@
 
 This is how an app developer meets the API: generate a client from /openapi.json, call it
 with typed arguments, and read typed answers. Every operation of the spec is called through
-the generated code, against the service under gunicorn.
+the generated code, against the service as `make run` starts it.
 """
 
 from __future__ import annotations

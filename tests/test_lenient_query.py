@@ -188,7 +188,7 @@ def test_spec_says_symptoms_are_sent_repeated(client: FlaskClient) -> None:
 
 @pytest.mark.slow
 def test_plain_requests_with_python_values(server: str) -> None:
-    """requests.get(params={"sudden": True, "symptoms": [...]}) against gunicorn just works."""
+    """requests.get(params={"sudden": True, "symptoms": [...]}) against the server just works."""
     params: dict[str, Any] = {"side": "left", "lip": "upper", "sudden": True, "symptoms": TWO}
     response = requests.get(f"{server}/v1/readings", params=params, timeout=10)
     assert response.status_code == 200, response.text
@@ -198,7 +198,7 @@ def test_plain_requests_with_python_values(server: str) -> None:
 
 
 @pytest.mark.slow
-def test_jquery_cache_buster_against_gunicorn(server: str) -> None:
+def test_jquery_cache_buster_against_the_server(server: str) -> None:
     """$.ajax({cache: false}) appends _=<milliseconds>; every such request gets the reading."""
     for _ in range(3):
         buster = str(int(time.time() * 1000))

@@ -1,5 +1,5 @@
 """Metrics files that survive their directory, in-process: reserved blocks, errors absorbed,
-dead workers' counts kept. tests/test_operator_faults.py runs the same faults under gunicorn."""
+dead workers' counts kept. tests/test_operator_faults.py runs the same faults under the server."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The service under gunicorn when what the operator provides fails: a log reader that stalls,
-a metrics directory that fills up, turns read-only or collects dead workers' files.
+"""The service as `make run` starts it when what the operator provides fails: a log reader that
+stalls, a metrics directory that fills up, turns read-only or collects dead workers' files.
 
 Each test starts its own server, as `make run` does, and bounds every wait.
 """

@@ -1,5 +1,5 @@
 """The reading pages in a real headless Chromium: on a 320 px phone, with JavaScript off, in
-dark mode, in Hindi; served by gunicorn as in production."""
+dark mode, in Hindi; served as in production."""
 
 from __future__ import annotations
 

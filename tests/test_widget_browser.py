@@ -1,8 +1,8 @@
 """<twitchlore-reading> in a real headless Chromium, on a host page from another origin.
 
 The host page is served by a small server of its own on another loopback port, under the
-strict Content-Security-Policy the widget promises to work with; the service runs under
-gunicorn as in production.
+strict Content-Security-Policy the widget promises to work with; the service runs as
+in production.
 """
 
 from __future__ import annotations

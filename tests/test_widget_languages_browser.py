@@ -47,7 +47,7 @@ def data_with_languages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def multilingual_server(data_with_languages: Path) -> Iterator[Server]:
-    """The service under gunicorn on that data."""
+    """The service, as `make run` starts it, on that data."""
     with running_server(TWITCHLORE_DATA_DIR=str(data_with_languages)) as server:
         yield server
 
